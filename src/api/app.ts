@@ -1,0 +1,85 @@
+import { sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
+import type { FileConfig } from '../config.js';
+import type { AuthorityRegistry } from '../ingest/authorities.js';
+import { listDeadLetters, retryDeadLetters } from '../ingest/dead-letters.js';
+import type { Logger } from '../lib/log.js';
+import { errorKind } from '../lib/log.js';
+import { query, type Database } from '../storage/db.js';
+import { requireRole, type ApiKey, type AuthVariables } from './auth.js';
+import { ApiError, errorResponse } from './errors.js';
+import { pixmRoutes } from './pixm.js';
+
+export interface ApiDeps {
+  database: Database;
+  registry: AuthorityRegistry;
+  keys: ApiKey[];
+  logger: Logger;
+  config: FileConfig;
+  /** Wakes the worker after dead letters were re-queued. */
+  onRequeued?: () => void;
+}
+
+const retryBody = z.union([z.object({ ids: z.array(z.number().int().positive()).min(1).max(10_000) }).strict(), z.object({ all: z.literal(true) }).strict()]);
+
+export async function queueDepths(database: Database) {
+  const rows = await query<{ status: string; n: number }>(database.db, sql`select status, count(*)::int as n from messages where status <> 'done' group by status`);
+  const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  return { pending: by.pending ?? 0, failed: by.failed ?? 0, deadLetter: (by.failed ?? 0) + (by.rejected ?? 0) };
+}
+
+export function createApi(deps: ApiDeps) {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  app.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: () => { throw new ApiError('payload_too_large', 'request body is larger than 1 MiB'); } }));
+
+  app.get('/health', async (c) => {
+    try {
+      const queues = await queueDepths(deps.database);
+      return c.json({ status: 'ok', database: { status: 'up', kind: deps.database.kind }, queues });
+    } catch (err) {
+      deps.logger.error('health check: database unavailable', errorKind(err));
+      return c.json({ status: 'unavailable', database: { status: 'down', kind: deps.database.kind } }, 503);
+    }
+  });
+
+  app.use('/fhir/*', requireRole(deps.keys, 'reader'));
+  app.route('/fhir', pixmRoutes(deps.database.db, deps.registry));
+
+  app.use('/api/*', requireRole(deps.keys, 'reader'));
+  app.get('/api/events', async (c) => {
+    const after = Number(c.req.query('after') ?? 0);
+    const limit = Math.min(Number(c.req.query('limit') ?? 100), 1000);
+    if (!Number.isSafeInteger(after) || after < 0 || !Number.isSafeInteger(limit) || limit < 1) throw new ApiError('bad_request', 'after and limit must be non-negative integers');
+    const events = await query<{ seq: number; id: string; type: string; subject: string | null; payload: unknown; createdAt: string }>(
+      deps.database.db,
+      sql`select seq::int as seq, id, type, subject, payload, created_at as "createdAt" from outbox_events where seq > ${after} order by seq limit ${limit}`,
+    );
+    return c.json({ events, next: events.length ? events[events.length - 1]!.seq : after });
+  });
+
+  app.get('/api/dead-letters', requireRole(deps.keys, 'admin'), async (c) => {
+    const limit = Math.min(Number(c.req.query('limit') ?? 100), 1000);
+    const after = Number(c.req.query('after') ?? 0);
+    if (!Number.isSafeInteger(after) || !Number.isSafeInteger(limit) || limit < 1) throw new ApiError('bad_request', 'after and limit must be integers');
+    return c.json({ deadLetters: await listDeadLetters(deps.database.db, limit, after) });
+  });
+  app.post('/api/dead-letters/retry', requireRole(deps.keys, 'admin'), async (c) => {
+    const body = retryBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) throw new ApiError('bad_request', 'body must be {"ids":[…]} or {"all":true}');
+    const outcomes = await retryDeadLetters(deps.database.db, deps.config, deps.registry, body.data, `api:${c.get('apiKey').id}`);
+    if (outcomes.some((o) => o.result === 'requeued')) deps.onRequeued?.();
+    return c.json({ outcomes });
+  });
+
+  app.notFound((c) => errorResponse(c, new ApiError('not_found', 'no such route')));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return errorResponse(c, err);
+    if (err instanceof HTTPException) return errorResponse(c, new ApiError(err.status === 413 ? 'payload_too_large' : 'bad_request', err.message));
+    deps.logger.error('request failed', { ...errorKind(err), path: c.req.routePath });
+    return errorResponse(c, new ApiError('internal', 'internal error'));
+  });
+  return app;
+}

@@ -1,0 +1,53 @@
+import { Hono } from 'hono';
+import type { AuthorityRegistry } from '../ingest/authorities.js';
+import { systemOf } from '../ingest/authorities.js';
+import { crosswalk } from '../linkage/crosswalk.js';
+import { ChangeLog } from '../linkage/changes.js';
+import type { Db } from '../storage/db.js';
+import type { AuthVariables } from './auth.js';
+import { ApiError } from './errors.js';
+
+/** `system|value`, as FHIR token search parameters are written. */
+export function parseToken(param: string, name: string): { system: string; value: string } {
+  const bar = param.indexOf('|');
+  if (bar <= 0 || bar === param.length - 1) throw new ApiError('bad_request', `${name} must be <system>|<value>, e.g. urn:oid:1.2.3|12345`);
+  return { system: param.slice(0, bar), value: param.slice(bar + 1) };
+}
+
+/** IHE PIXm ITI-83: GET /fhir/Patient/$ihe-pix (and the POST form with a Parameters body is left out). */
+export function pixmRoutes(db: Db, registry: AuthorityRegistry) {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  app.get('/Patient/$ihe-pix', async (c) => {
+    const source = c.req.query('sourceIdentifier');
+    if (!source) throw new ApiError('bad_request', 'sourceIdentifier is required');
+    const { system, value } = parseToken(source, 'sourceIdentifier');
+    const authority = registry.findBySystem(system) ?? (await registry.refresh(db), registry.findBySystem(system));
+    if (!authority) throw new ApiError('unknown_source_domain', 'sourceIdentifier Assigning Authority not found');
+    const targets = c.req
+      .queries('targetSystem')
+      ?.flatMap((t) => t.split(','))
+      .filter(Boolean)
+      .map((t) => {
+        const a = registry.findBySystem(t);
+        if (!a) throw new ApiError('unknown_target_domain', 'targetSystem not found');
+        return a.id;
+      });
+    const result = await crosswalk(db, authority.id, value);
+    const changes = new ChangeLog();
+    changes.record(`api:${c.get('apiKey').id}`, 'pixm.query', result ? 'golden_record' : 'identifier', result?.goldenId ?? systemOf(authority), null, { found: !!result });
+    await changes.flush(db);
+    if (!result) throw new ApiError('not_found', 'sourceIdentifier Patient Identifier not found');
+    const parameter: unknown[] = [];
+    for (const id of result.identifiers) {
+      if (id.status !== 'active') continue;
+      if (id.authorityId === authority.id && id.identifier === value) continue;
+      if (targets && !targets.includes(id.authorityId)) continue;
+      const a = registry.get(id.authorityId);
+      if (!a) continue;
+      parameter.push({ name: 'targetIdentifier', valueIdentifier: { system: systemOf(a), value: id.identifier } });
+    }
+    parameter.push({ name: 'targetId', valueReference: { reference: `Patient/${result.goldenId}` } });
+    return c.json({ resourceType: 'Parameters', parameter }, 200, { 'content-type': 'application/fhir+json' });
+  });
+  return app;
+}

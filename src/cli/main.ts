@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { AuthorityRegistry } from '../ingest/authorities.js';
+import { listDeadLetters, retryDeadLetters } from '../ingest/dead-letters.js';
+import { createLogger } from '../lib/log.js';
+import { databaseFromConfig, startService } from '../main.js';
+import { MllpClient } from '../mllp/index.js';
+import { splitMessages } from './messages-file.js';
+import { Progress } from './progress.js';
+
+const USAGE = `usage: mpi <command> [options]
+
+commands:
+  serve                         run every role: MLLP sidecar, worker, HTTP API (default of npm start)
+  migrate                       apply database migrations and exit
+  send <file.hl7> [--host H] [--port P] [--tls] [--ca FILE] [--timeout MS]
+                                send each message of the file over MLLP and print each ACK
+  import <file.hl7>             load a file of messages through the ingest path (service stopped, on PGlite)
+  dead-letters list [--limit N]
+  dead-letters retry <id>... | --all
+                                re-check dead letters against the current config and re-queue those that pass
+
+environment: see README (MPI_DATA_DIR, DATABASE_URL, MLLP_PORT, HTTP_PORT, MPI_API_KEYS, MPI_CONFIG, ...)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serveCommand();
+    case 'migrate':
+      return migrateCommand();
+    case 'send':
+      return sendCommand(rest);
+    case 'import':
+      return importCommand(rest);
+    case 'dead-letters':
+      return deadLettersCommand(rest);
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    default:
+      process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+async function serveCommand(): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger(config.env.MPI_LOG_LEVEL);
+  const service = await startService(config, { logger });
+  logger.info('MPI started', { database: service.database.kind, mllpPort: service.mllpPort, httpPort: service.httpPort, dataDir: config.dataDir });
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  logger.info('stopping');
+  await service.stop();
+  return 0;
+}
+
+async function migrateCommand(): Promise<number> {
+  const config = loadConfig();
+  const db = await databaseFromConfig(config);
+  await db.close();
+  process.stdout.write(`migrations applied (${db.kind})\n`);
+  return 0;
+}
+
+async function sendCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string' }, tls: { type: 'boolean', default: false }, ca: { type: 'string' }, timeout: { type: 'string', default: '30000' } },
+  });
+  const file = positionals[0];
+  if (!file) throw new UsageError('send needs a file');
+  const port = Number(values.port ?? process.env.MLLP_PORT ?? 2575);
+  const messages = splitMessages(readFileSync(file));
+  const client = await MllpClient.connect({
+    host: values.host!,
+    port,
+    timeoutMs: Number(values.timeout),
+    tls: values.tls || values.ca ? { ca: values.ca ? readFileSync(values.ca) : undefined } : undefined,
+  });
+  let failures = 0;
+  try {
+    for (const m of messages) {
+      const ack = (await client.send(m)).toString('latin1');
+      const code = /(?:^|\r)MSA\|([A-Z]{2})/.exec(ack)?.[1] ?? '??';
+      if (code !== 'AA' && code !== 'CA') failures++;
+      process.stdout.write(ack.replace(/\r/g, '\n').trimEnd() + '\n\n');
+    }
+  } finally {
+    client.close();
+  }
+  process.stderr.write(`${messages.length} sent, ${messages.length - failures} accepted, ${failures} not accepted\n`);
+  return failures ? 1 : 0;
+}
+
+async function importCommand(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const file = positionals[0];
+  if (!file) throw new UsageError('import needs a file');
+  const config = loadConfig();
+  const service = await startService(config, { logger: createLogger('warn'), roles: { mllp: false, http: false, worker: true } });
+  const messages = splitMessages(readFileSync(file));
+  const counts: Record<string, number> = {};
+  const progress = new Progress(messages.length, 'import');
+  const started = Date.now();
+  try {
+    // Several in flight so group commit has something to group; the inbox keeps arrival order.
+    const window = 16;
+    let next = 0;
+    const lane = async () => {
+      while (next < messages.length) {
+        const m = messages[next++]!;
+        const ack = await service.receiver.onMessage(m, { connectionId: 'import', remoteAddress: 'file' });
+        const code = ack ? (/(?:^|\r)MSA\|([A-Z]{2})/.exec(ack.toString('latin1'))?.[1] ?? '??') : 'closed';
+        counts[code] = (counts[code] ?? 0) + 1;
+        progress.tick();
+      }
+    };
+    await Promise.all(Array.from({ length: window }, lane));
+    await service.worker.idle();
+  } finally {
+    progress.done();
+    await service.stop();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  process.stdout.write(JSON.stringify({ file, messages: messages.length, acks: counts, seconds, perSecond: Math.round(messages.length / seconds) }) + '\n');
+  return counts.AA === messages.length ? 0 : 1;
+}
+
+async function deadLettersCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { all: { type: 'boolean', default: false }, limit: { type: 'string', default: '100' } } });
+  const [sub, ...ids] = positionals;
+  const config = loadConfig();
+  const database = await databaseFromConfig(config);
+  try {
+    if (sub === 'list') {
+      const rows = await listDeadLetters(database.db, Number(values.limit));
+      for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
+      process.stderr.write(`${rows.length} dead letter(s)\n`);
+      return 0;
+    }
+    if (sub === 'retry') {
+      if (!values.all && !ids.length) throw new UsageError('retry needs message ids or --all');
+      const numericIds = ids.map(Number);
+      if (numericIds.some((n) => !Number.isSafeInteger(n) || n <= 0)) throw new UsageError('message ids are positive integers');
+      const registry = await AuthorityRegistry.load(database.db, config.file);
+      const outcomes = await retryDeadLetters(database.db, config.file, registry, values.all ? { all: true } : { ids: numericIds });
+      for (const o of outcomes) process.stdout.write(JSON.stringify(o) + '\n');
+      const requeued = outcomes.filter((o) => o.result === 'requeued').length;
+      process.stderr.write(`${requeued} re-queued, ${outcomes.length - requeued} still failing or not found; a running service applies them within a second\n`);
+      return outcomes.every((o) => o.result === 'requeued') ? 0 : 1;
+    }
+    throw new UsageError('dead-letters list | retry <id>... | retry --all');
+  } finally {
+    await database.close();
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof UsageError) process.stderr.write(`mpi: ${err.message}\n`);
+    else process.stderr.write(`mpi: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);
+
+export type { Config };

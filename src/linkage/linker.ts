@@ -1,0 +1,27 @@
+import type { Demographics } from '../ingest/demographics.js';
+import type { ApplyContext, SourceRecordRow } from './records.js';
+
+export type LinkKind = 'new' | 'asserted' | 'a40' | 'auto' | 'steward';
+
+export type Placement =
+  | { goldenId: string; kind: LinkKind; score?: number; modelVersion?: number }
+  /** Start a new golden record. */
+  | { goldenId: null };
+
+/**
+ * The seam for record linkage: called inside the transaction that stored the source record, so a
+ * decision and the change it causes commit together. The matching engine implements this; the identity
+ * linker below gives every record its own golden record (A40 merges and shared identifiers aside).
+ */
+export interface Linker {
+  place(ctx: ApplyContext, record: SourceRecordRow, demographics: Demographics): Promise<Placement>;
+  /** After an A08 changed a linked record's demographics; may move it out of its golden record. */
+  updated(ctx: ApplyContext, record: SourceRecordRow, demographics: Demographics): Promise<void>;
+}
+
+export const identityLinker: Linker = {
+  async place() {
+    return { goldenId: null };
+  },
+  async updated() {},
+};

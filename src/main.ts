@@ -1,0 +1,161 @@
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { createApi } from './api/app.js';
+import { loadApiKeys, type ApiKey } from './api/auth.js';
+import { ConfigError, type Config } from './config.js';
+import { AuthorityRegistry } from './ingest/authorities.js';
+import { Inbox } from './ingest/inbox.js';
+import { Receiver } from './ingest/receiver.js';
+import { Worker } from './ingest/worker.js';
+import { identityLinker, type Linker } from './linkage/linker.js';
+import { createLogger, type Logger } from './lib/log.js';
+import { startMllpServer, type MllpServer } from './mllp/index.js';
+import { openDatabase, type Database } from './storage/db.js';
+
+export interface Service {
+  config: Config;
+  database: Database;
+  registry: AuthorityRegistry;
+  worker: Worker;
+  receiver: Receiver;
+  mllpPort: number;
+  httpPort: number;
+  keys: ApiKey[];
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  linker?: Linker;
+  /** Use this database instead of opening one from the config (tests). */
+  database?: Database;
+  /** Which roles to run; default all. */
+  roles?: { mllp?: boolean; http?: boolean; worker?: boolean };
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same directory would corrupt it, so
+ * the directory carries a lock file naming its owner (a stale one, from a killed process, is taken over).
+ */
+function lockDataDir(dir: string) {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'owner.pid');
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new ConfigError(`the embedded database in ${dir} is in use by process ${pid} (a running service?): stop it first, or use its HTTP API`);
+    }
+  }
+  writeFileSync(file, String(process.pid));
+  return () => {
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+function isAlive(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function databaseFromConfig(config: Config): Promise<Database> {
+  if (!config.env.DATABASE_URL) {
+    const dir = join(config.dataDir, 'pglite');
+    const unlock = lockDataDir(dir);
+    try {
+      const db = await openDatabase({ dataDir: dir });
+      return { ...db, close: () => db.close().finally(unlock) };
+    } catch (e) {
+      unlock();
+      throw e;
+    }
+  }
+  return openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATABASE_URL ? undefined : join(config.dataDir, 'pglite'), poolSize: config.env.MPI_DB_POOL });
+}
+
+/** The composition root: wires storage, the sidecar, the worker and the HTTP API together. */
+export async function startService(config: Config, opts: StartOptions = {}): Promise<Service> {
+  const logger = opts.logger ?? createLogger(config.env.MPI_LOG_LEVEL);
+  const roles = { mllp: true, http: true, worker: true, ...opts.roles };
+  const database = opts.database ?? (await databaseFromConfig(config));
+  const registry = await AuthorityRegistry.load(database.db, config.file);
+  const { keys, generatedFile } = loadApiKeys(config.env.MPI_API_KEYS, config.dataDir);
+  if (generatedFile) logger.info('no MPI_API_KEYS: using the generated admin API key', { file: generatedFile });
+
+  const worker = new Worker({ database, config: config.file, registry, linker: opts.linker ?? identityLinker, logger: logger.child({ role: 'worker' }), batchSize: config.file.ingest.applyBatchMessages });
+  const inbox = new Inbox(database.db, { batchMax: config.file.ingest.batchMaxMessages, logger });
+  const receiver = new Receiver({
+    config: config.file,
+    registry,
+    inbox,
+    logger: logger.child({ role: 'mllp' }),
+    onStored: () => {
+      worker.pending++;
+      worker.notify();
+    },
+    admit: async () => {
+      // Back-pressure: past the backlog limit, ACKs wait for the worker, which bounds crosswalk lag.
+      while (worker.pending > config.file.ingest.maxPending) await new Promise((r) => setTimeout(r, 5));
+    },
+  });
+  if (roles.worker) await worker.start();
+
+  let mllp: MllpServer | undefined;
+  if (roles.mllp) {
+    const tls = config.file.mllp.tls;
+    mllp = await startMllpServer({
+      host: config.env.MLLP_HOST,
+      port: config.env.MLLP_PORT,
+      maxFrameBytes: config.file.mllp.maxFrameBytes,
+      idleTimeoutMs: config.file.mllp.idleTimeoutMs,
+      tls: tls ? { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ca: tls.ca ? readFileSync(tls.ca) : undefined } : undefined,
+      onMessage: (payload, ctx) => receiver.onMessage(payload, ctx),
+      onOversize: (head, size, ctx) => receiver.onOversize(head, size, ctx),
+      logger: logger.child({ role: 'mllp' }),
+    });
+    logger.info('MLLP listening', { port: mllp.port, tls: !!tls });
+  }
+
+  let http: ServerType | undefined;
+  let httpPort = 0;
+  if (roles.http) {
+    const api = createApi({
+      database,
+      registry,
+      keys,
+      logger: logger.child({ role: 'api' }),
+      config: config.file,
+      onRequeued: () => void worker.resync().catch(() => undefined),
+    });
+    httpPort = await new Promise<number>((resolve) => {
+      http = serve({ fetch: api.fetch, port: config.env.HTTP_PORT, hostname: config.env.HTTP_HOST }, (info) => resolve(info.port));
+    });
+    logger.info('HTTP listening', { port: httpPort });
+  }
+
+  return {
+    config,
+    database,
+    registry,
+    worker,
+    receiver,
+    mllpPort: mllp?.port ?? 0,
+    httpPort,
+    keys,
+    async stop() {
+      await mllp?.close();
+      await inbox.close();
+      await worker.stop();
+      if (http) await new Promise<void>((r) => http!.close(() => r()));
+      if (!opts.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import postgres from 'postgres';
+import * as schema from './schema/index.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Anything that can run a query: the database or an open transaction. */
+export type Queryable = Db | Tx;
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+/** Runs raw SQL and returns its rows, whichever driver is underneath (they shape results differently). */
+export async function query<T = Record<string, unknown>>(q: Queryable, statement: SQL): Promise<T[]> {
+  const res = (await q.execute(statement)) as unknown;
+  if (Array.isArray(res)) return res as T[];
+  return ((res as { rows?: T[] }).rows ?? []) as T[];
+}
+
+// Any constant will do: it only has to be the same for every process that migrates this database.
+const MIGRATION_LOCK = 7_316_201;
+
+export interface OpenOptions {
+  /** postgres:// URL; absent → embedded PGlite. */
+  url?: string;
+  /** PGlite data directory; absent (with no url) → in-memory PGlite (tests). */
+  dataDir?: string;
+  poolSize?: number;
+  migrate?: boolean;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.url) {
+    if (opts.migrate !== false) {
+      // One connection holds a session advisory lock so that two processes starting together migrate once.
+      const lockClient = postgres(opts.url, { max: 1, onnotice: () => {} });
+      try {
+        await lockClient`select pg_advisory_lock(${MIGRATION_LOCK})`;
+        await migratePostgres(drizzlePostgres(lockClient, { schema }), { migrationsFolder });
+        await lockClient`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+      } finally {
+        await lockClient.end({ timeout: 5 });
+      }
+    }
+    const client = postgres(opts.url, { max: opts.poolSize ?? 8, onnotice: () => {}, prepare: true });
+    const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+  }
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
+  await client.waitReady;
+  const pdb = drizzlePglite(client, { schema });
+  if (opts.migrate !== false) await migratePglite(pdb, { migrationsFolder });
+  return { db: pdb as unknown as Db, kind: 'pglite', close: () => client.close() };
+}
