@@ -20,6 +20,7 @@ CREATE TABLE "messages" (
 	"charset" text,
 	"content_hash" text NOT NULL,
 	"raw" text NOT NULL,
+	"truncated" boolean DEFAULT false NOT NULL,
 	"status" text NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"ack_code" text,

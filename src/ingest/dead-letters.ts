@@ -44,8 +44,8 @@ export async function retryDeadLetters(db: Db, config: FileConfig, registry: Aut
   await registry.refresh(db);
   const rows =
     'ids' in target
-      ? await query<{ id: number; raw: string }>(db, sql`select id::int as id, raw from messages where status in ('rejected', 'failed') and id in (${sql.join(target.ids.map((i) => sql`${i}::bigint`), sql`, `)})`)
-      : await query<{ id: number; raw: string }>(db, sql`select id::int as id, raw from messages where status in ('rejected', 'failed') and coalesce(error_code, 0) <> 205 order by id`);
+      ? await query<{ id: number; raw: string }>(db, sql`select id::int as id, raw from messages where status in ('rejected', 'failed') and not truncated and id in (${sql.join(target.ids.map((i) => sql`${i}::bigint`), sql`, `)})`)
+      : await query<{ id: number; raw: string }>(db, sql`select id::int as id, raw from messages where status in ('rejected', 'failed') and not truncated and coalesce(error_code, 0) <> 205 order by id`);
   const outcomes: RetryOutcome[] = [];
   if ('ids' in target) for (const id of target.ids) if (!rows.some((r) => r.id === id)) outcomes.push({ id, result: 'not-found' });
   for (const row of rows) {

@@ -16,6 +16,7 @@ export interface InboxRow {
   charset: string | null;
   contentHash: string;
   raw: string;
+  truncated?: boolean;
   status: InboxStatus;
   ackCode: string | null;
   ack: string | null;
@@ -132,14 +133,14 @@ export class Inbox {
     const values = sql.join(
       rows.map(
         (r) =>
-          sql`(${r.dedupKey}, ${r.sender}, ${r.receiver}, ${r.controlId}, ${r.messageType}, ${r.event}, ${r.version}, ${r.charset}, ${r.contentHash}, ${r.raw}, ${r.status}, ${r.ackCode}, ${r.ack}, ${r.errorCode}::int, ${r.error}, ${r.remoteAddress})`,
+          sql`(${r.dedupKey}, ${r.sender}, ${r.receiver}, ${r.controlId}, ${r.messageType}, ${r.event}, ${r.version}, ${r.charset}, ${r.contentHash}, ${r.raw}, ${r.truncated ?? false}, ${r.status}, ${r.ackCode}, ${r.ack}, ${r.errorCode}::int, ${r.error}, ${r.remoteAddress})`,
       ),
       sql`, `,
     );
     return query<{ id: number; dedup_key: string | null }>(
       this.db,
       sql`with ins as (
-            insert into messages (dedup_key, sender, receiver, control_id, message_type, event, version, charset, content_hash, raw, status, ack_code, ack, error_code, error, remote_address)
+            insert into messages (dedup_key, sender, receiver, control_id, message_type, event, version, charset, content_hash, raw, truncated, status, ack_code, ack, error_code, error, remote_address)
             values ${values}
             on conflict (dedup_key) do nothing
             returning id, dedup_key, sender, receiver, control_id, message_type, ack_code, error_code, remote_address

@@ -136,6 +136,7 @@ export class Receiver {
         charset: header?.charset || null,
         contentHash: contentHash(text),
         raw: text,
+        truncated: true,
         status: 'rejected',
         ackCode: ack ? 'AR' : null,
         ack,

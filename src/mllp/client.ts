@@ -122,7 +122,8 @@ export class MllpClient {
   async close(): Promise<void> {
     if (!this.socket.destroyed) {
       this.fail(new MllpError('CLOSED', 'client closed'), false);
-      this.socket.end();
+      // Nothing more is expected from the server, so once our FIN is out there is no reason to wait for its.
+      this.socket.end(() => this.socket.destroy());
       const grace = setTimeout(() => this.socket.destroy(), 1_000);
       await this.closed;
       clearTimeout(grace);

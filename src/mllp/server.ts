@@ -151,7 +151,7 @@ class Connection {
   }
 
   private onEnd(): void {
-    // The server is allowHalfOpen so replies to frames already received can still be written.
+    // Plain TCP is allowHalfOpen so replies to frames already received can still be written.
     this.peerEnded = true;
     if (this.framer.inFrame) {
       this.log.warn('mllp connection ended inside a frame', {
@@ -202,7 +202,7 @@ class Connection {
         this.end();
         return;
       }
-      if (this.socket.destroyed) return;
+      if (this.socket.destroyed || !this.socket.writable) return;
       if (reply === null) {
         this.stopped = true;
         this.end();
@@ -285,7 +285,10 @@ export async function startMllpServer(opts: MllpServerOptions): Promise<MllpServ
       key: opts.tls.key,
       ca: opts.tls.ca,
       requestCert: opts.tls.requestCert ?? false,
-      allowHalfOpen: true,
+      // Not allowHalfOpen: a peer that sends FIN mid-handshake (e.g. it rejected our certificate) would
+      // otherwise leave a socket that no handler owns, and close() would wait for it forever.
+      // A handshake may not take longer than the idle timeout: a stalled one holds a connection slot.
+      handshakeTimeout: idleTimeoutMs > 0 ? Math.min(idleTimeoutMs, 120_000) : 120_000,
     });
     server.on('secureConnection', accept);
     server.on('tlsClientError', (err, socket) => {

@@ -40,7 +40,8 @@ describe('unescapeValue', () => {
     expect(unescapeValue('\\X41\\', D)).toBe('A');
     expect(unescapeValue('caf\\XC3A9\\', D)).toBe('café');
     expect(unescapeValue('caf\\XE9\\', D)).toBe('café');
-    expect(unescapeValue('\\xc3a9\\', D)).toBe('é');
+    expect(unescapeValue('\\Xc3a9\\', D)).toBe('é');
+    expect(unescapeValue('\\xC3A9\\', D)).toBe('\\xC3A9\\'); // escape letters are case-sensitive
   });
 
   it('handles formatting and highlighting', () => {

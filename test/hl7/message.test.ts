@@ -137,9 +137,9 @@ describe('parseMessage: line endings, BOM, whitespace', () => {
 
   it('keeps trailing spaces as data (the generic accessor does not trim)', () => {
     const m = parseMessage('MSH|^~\\&|A|B|C|D|20240101||ADT^A01|1|P|2.3||| \rPID|1||X||| ');
-    expect(m.segment('MSH')?.field(16)?.raw).toBe(' ');
+    expect(m.segment('MSH')?.field(15)?.raw).toBe(' ');
     expect(m.get('PID-6')).toBe(' ');
-    expect(header(m).applicationAckType).toBeUndefined();
+    expect(header(m).acceptAckType).toBeUndefined();
   });
 });
 

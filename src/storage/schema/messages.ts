@@ -1,4 +1,4 @@
-import { bigserial, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * Inbox and dead-letter store in one table: every frame we answered is here, in arrival order (id).
@@ -20,6 +20,8 @@ export const messages = pgTable(
     charset: text('charset'),
     contentHash: text('content_hash').notNull(),
     raw: text('raw').notNull(),
+    /** Only the head of an oversized frame was kept: never applied, not even on retry. */
+    truncated: boolean('truncated').notNull().default(false),
     status: text('status').notNull(),
     attempts: integer('attempts').notNull().default(0),
     ackCode: text('ack_code'),

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { openDatabase, type Database } from '../../src/storage/db.js';
+
+export interface Backend {
+  name: 'pglite' | 'postgres';
+  url?: string;
+}
+
+/** PGlite always; PostgreSQL too when DATABASE_URL is set (as .ci/run does). */
+export const backends: Backend[] = [{ name: 'pglite' }, ...(process.env.DATABASE_URL ? [{ name: 'postgres' as const, url: process.env.DATABASE_URL }] : [])];
+
+export interface FreshDatabase {
+  database: Database;
+  /** For PostgreSQL: the URL of the database created for this suite. */
+  url?: string;
+  /** For PGlite on disk: its directory. */
+  dataDir?: string;
+  drop(): Promise<void>;
+}
+
+/** A database of its own for one suite: a new PostgreSQL database, or an in-memory / on-disk PGlite. */
+export async function createTestDatabase(backend: Backend, opts: { pgliteDir?: string } = {}): Promise<FreshDatabase> {
+  if (backend.name === 'pglite') {
+    const database = await openDatabase({ dataDir: opts.pgliteDir });
+    return { database, dataDir: opts.pgliteDir, drop: () => database.close() };
+  }
+  const url = await createPgDatabase(backend.url!);
+  const database = await openDatabase({ url: url.url, poolSize: 6 });
+  return {
+    database,
+    url: url.url,
+    drop: async () => {
+      await database.close();
+      await url.drop();
+    },
+  };
+}
+
+export async function createPgDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `mpi_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const a = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
