@@ -15,7 +15,7 @@ export const SUPPORTED_EVENTS = ['A01', 'A04', 'A08', 'A28', 'A31', 'A40'] as co
 
 export const envSchema = z.object({
   MPI_DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional()),
   MLLP_PORT: port.default(2575),
   MLLP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: port.default(8080),

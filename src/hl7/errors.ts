@@ -22,7 +22,6 @@ export const HL7_ERROR_CODES = {
   internalError: 207,
 } as const;
 
-export type Hl7ErrorCode = (typeof HL7_ERROR_CODES)[keyof typeof HL7_ERROR_CODES] | number;
 
 /** ERL (error location) as used in ERR-2: segment id, segment occurrence, then 1-based positions. */
 export interface Hl7ErrorLocation {

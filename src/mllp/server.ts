@@ -72,7 +72,9 @@ class Connection {
   /** FIFO with a moving head (shift() on a long array is O(n)); consumed slots are cleared to free payloads. */
   private readonly queue: Array<Job | undefined> = [];
   private queueHead = 0;
-  private running: Promise<void> | null = null;
+  /** True from the moment a frame is taken until the queue is empty, flipped synchronously by drain(). */
+  private busy = false;
+  private running: Promise<void> = Promise.resolve();
   /** Set once no further frame may start (peer closed, handler failed, null reply, shutdown). */
   private stopped = false;
   private peerEnded = false;
@@ -159,70 +161,73 @@ class Connection {
         pendingBytes: this.framer.pendingBytes,
       });
     }
-    if (!this.running) this.end();
+    if (!this.busy) this.end();
   }
 
   private onTimeout(): void {
     // Only silence counts as idle: a slow handler or a paused (back-pressured) socket is busy, not idle.
     // Writing its reply re-arms the timer.
-    if (this.running) return;
+    if (this.busy) return;
     this.log.info('mllp connection idle timeout', { connectionId: this.id });
     this.stopped = true;
     this.end();
   }
 
   private kick(): void {
-    if (this.running || this.stopped || this.queueHead >= this.queue.length) return;
-    this.running = this.drain()
-      .catch((err: unknown) => {
-        this.log.error('mllp connection loop failed', { connectionId: this.id, ...errorKind(err) });
-        this.socket.destroy();
-      })
-      .finally(() => {
-        this.running = null;
-      });
+    if (this.busy || this.stopped || this.queueHead >= this.queue.length) return;
+    this.busy = true;
+    this.running = this.drain().catch((err: unknown) => {
+      this.log.error('mllp connection loop failed', { connectionId: this.id, ...errorKind(err) });
+      this.socket.destroy();
+    });
   }
 
   private async drain(): Promise<void> {
-    while (!this.stopped && this.queueHead < this.queue.length) {
-      const job = this.queue[this.queueHead]!;
-      this.queue[this.queueHead++] = undefined;
-      let reply: MllpReply;
-      try {
-        if (job.kind === 'frame') {
-          reply = await this.opts.onMessage(job.payload, this.ctx);
-        } else if (this.opts.onOversize) {
-          reply = await this.opts.onOversize(job.head, job.size, this.ctx);
-        } else {
-          reply = null;
+    try {
+      while (!this.stopped && this.queueHead < this.queue.length) {
+        const job = this.queue[this.queueHead]!;
+        this.queue[this.queueHead++] = undefined;
+        let reply: MllpReply;
+        try {
+          if (job.kind === 'frame') {
+            reply = await this.opts.onMessage(job.payload, this.ctx);
+          } else if (this.opts.onOversize) {
+            reply = await this.opts.onOversize(job.head, job.size, this.ctx);
+          } else {
+            reply = null;
+          }
+        } catch (err) {
+          this.log.error('mllp handler failed; closing connection', { connectionId: this.id, ...errorKind(err) });
+          this.stopped = true;
+          this.end();
+          return;
         }
-      } catch (err) {
-        this.log.error('mllp handler failed; closing connection', { connectionId: this.id, ...errorKind(err) });
-        this.stopped = true;
-        this.end();
-        return;
+        if (this.socket.destroyed || !this.socket.writable) return;
+        if (reply === null) {
+          this.stopped = true;
+          this.end();
+          return;
+        }
+        const frame = encodeFrame(reply);
+        if (!this.socket.write(frame)) {
+          // Wait for the peer to read before processing more: otherwise replies pile up in memory.
+          await writable(this.socket);
+        }
+        if (this.queueHead === this.queue.length) {
+          this.queue.length = 0;
+          this.queueHead = 0;
+        }
+        if (this.pausedForBackpressure && this.queue.length - this.queueHead === 0) {
+          this.pausedForBackpressure = false;
+          this.socket.resume();
+        }
       }
-      if (this.socket.destroyed || !this.socket.writable) return;
-      if (reply === null) {
-        this.stopped = true;
-        this.end();
-        return;
-      }
-      const frame = encodeFrame(reply);
-      if (!this.socket.write(frame)) {
-        // Wait for the peer to read before processing more: otherwise replies pile up in memory.
-        await writable(this.socket);
-      }
-      if (this.queueHead === this.queue.length) {
-        this.queue.length = 0;
-        this.queueHead = 0;
-      }
-      if (this.pausedForBackpressure && this.queue.length - this.queueHead === 0) {
-        this.pausedForBackpressure = false;
-        this.socket.resume();
-      }
+      if (this.peerEnded && !this.stopped) this.end();
+    } finally {
+      // Cleared in the same synchronous step as the loop's last emptiness check, so a frame queued by the
+      // next 'data' event always finds busy=false and starts a new drain.
+      this.busy = false;
     }
-    if (this.peerEnded && !this.stopped) this.end();
   }
 
   private clearQueue(): void {
@@ -245,7 +250,7 @@ class Connection {
     this.stopped = true;
     this.clearQueue();
     this.socket.pause();
-    if (this.running) await this.running;
+    await this.running;
   }
 }
 

@@ -107,3 +107,16 @@ describe('encodeMessage', () => {
     expect(() => encodingForCharset('8859/1')).not.toThrow();
   });
 });
+
+describe('hex escapes follow MSH-18', () => {
+  it('decodes \\Xhh\\ bytes in the declared single-byte charset', () => {
+    expect(parseMessage(`${msh('8859/2')}\rNTE|1||\\XB1\\`).get('NTE-3')).toBe('ą');
+    expect(parseMessage(`${msh('8859/1')}\rNTE|1||\\XB1\\`).get('NTE-3')).toBe('±');
+  });
+
+  it('uses UTF-8 when valid and Latin-1 otherwise when MSH-18 is absent or unknown', () => {
+    expect(parseMessage(`${msh('')}\rNTE|1||\\XC3A9\\`).get('NTE-3')).toBe('é');
+    expect(parseMessage(`${msh('')}\rNTE|1||\\XE9\\`).get('NTE-3')).toBe('é');
+    expect(parseMessage(`${msh('EBCDIC')}\rNTE|1||\\XC3A9\\`).get('NTE-3')).toBe('é');
+  });
+});

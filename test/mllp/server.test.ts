@@ -279,6 +279,20 @@ describe('MLLP server', () => {
     expect(server.connections).toBe(0);
   });
 
+  it('drops connections beyond maxConnections', async () => {
+    const logger = captureLogger();
+    const server = await start({ maxConnections: 1, logger });
+    const first = await rawConnect(server.port);
+    first.socket.write(encodeFrame(hl7('FIRST')));
+    expect(ackId(await first.next())).toBe('FIRST');
+    const second = await rawConnect(server.port);
+    await second.closed;
+    expect(logger.entries.some((e) => e.msg.includes('maxConnections'))).toBe(true);
+    first.socket.write(encodeFrame(hl7('STILL')));
+    expect(ackId(await first.next())).toBe('STILL');
+    first.socket.destroy();
+  });
+
   it('rejects startup on a port already in use', async () => {
     const server = await start();
     await expect(startMllpServer({ host: '127.0.0.1', port: server.port, onMessage: async () => null })).rejects.toThrow(

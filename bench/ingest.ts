@@ -1,0 +1,295 @@
+/**
+ * Ingest benchmark: MLLP → inbox (ACK) → worker (apply), in-process, against PGlite and/or PostgreSQL.
+ *
+ *   npm run bench:ingest -- [--messages 20000] [--connections 4] [--backend pglite|postgres|both] [--warmup 500]
+ *                           [--seed 1] [--updates 2] [--merge-rate 0.02] [--senders 8]
+ *
+ * Prints one JSON line per backend on stdout (progress goes to stderr). Exits non-zero when an ACK is not
+ * `MSA|AA|<controlId>` or when the messages table does not hold exactly N applied rows afterwards.
+ * For PostgreSQL a fresh database is created on the server of DATABASE_URL and dropped at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/lib/log.js';
+import { startService, type Service } from '../src/main.js';
+import { MllpClient } from '../src/mllp/client.js';
+import { query } from '../src/storage/db.js';
+import { generateFeed, makeSenders, patientsFor, type FeedMessage, type SenderSpec } from './feed.js';
+
+type Backend = 'pglite' | 'postgres';
+
+interface Options {
+  messages: number;
+  connections: number;
+  backends: Backend[];
+  warmup: number;
+  seed: number;
+  updates: number;
+  mergeRate: number;
+  senders: number;
+}
+
+const log = (msg: string) => process.stderr.write(`[bench:ingest] ${msg}\n`);
+
+function parseArgs(argv: string[]): Options {
+  const raw = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const eq = a.indexOf('=');
+    if (eq > 0) raw.set(a.slice(2, eq), a.slice(eq + 1));
+    else {
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value`);
+      raw.set(a.slice(2), v);
+      i++;
+    }
+  }
+  const known = new Set(['messages', 'connections', 'backend', 'warmup', 'seed', 'updates', 'merge-rate', 'senders']);
+  for (const k of raw.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}`);
+  const int = (k: string, d: number, min: number) => {
+    const v = raw.get(k);
+    const n = v === undefined ? d : Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${k} must be an integer ≥ ${min}`);
+    return n;
+  };
+  const backend = raw.get('backend') ?? (process.env.DATABASE_URL ? 'both' : 'pglite');
+  if (!['pglite', 'postgres', 'both'].includes(backend)) throw new Error('--backend must be pglite, postgres or both');
+  const backends: Backend[] = backend === 'both' ? ['pglite', 'postgres'] : [backend as Backend];
+  if (backends.includes('postgres') && !process.env.DATABASE_URL) throw new Error('--backend postgres needs DATABASE_URL');
+  const connections = int('connections', 4, 1);
+  const mergeRate = Number(raw.get('merge-rate') ?? '0.02');
+  if (!(mergeRate >= 0 && mergeRate <= 1)) throw new Error('--merge-rate must be between 0 and 1');
+  return {
+    messages: int('messages', 20_000, 1),
+    connections,
+    backends,
+    warmup: int('warmup', 500, 0),
+    seed: int('seed', 1, 0),
+    updates: int('updates', 2, 0),
+    mergeRate,
+    senders: int('senders', Math.max(8, connections * 2), 1),
+  };
+}
+
+/** Exactly `n` messages: a prefix of the feed keeps every sender's order (registration before updates). */
+function feedOf(n: number, seed: number, senders: SenderSpec[], o: Options): FeedMessage[] {
+  const feed = generateFeed({ seed, patients: patientsFor(n, o.updates, o.mergeRate), senders, updatesPerPatient: o.updates, mergeRate: o.mergeRate });
+  if (feed.messages.length < n) throw new Error(`feed too short: ${feed.messages.length} < ${n}`);
+  return feed.messages.slice(0, n);
+}
+
+/** Each sender's messages on one connection (per-sender order), balancing message counts across connections. */
+function partition(messages: FeedMessage[], k: number): FeedMessage[][] {
+  const bySender = new Map<string, FeedMessage[]>();
+  for (const m of messages) {
+    let list = bySender.get(m.sender);
+    if (!list) bySender.set(m.sender, (list = []));
+    list.push(m);
+  }
+  const lanes: FeedMessage[][] = Array.from({ length: k }, () => []);
+  const load = new Array<number>(k).fill(0);
+  const groups = [...bySender.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+  const assign = new Map<string, number>();
+  for (const [sender, list] of groups) {
+    let best = 0;
+    for (let i = 1; i < k; i++) if (load[i]! < load[best]!) best = i;
+    assign.set(sender, best);
+    load[best] = load[best]! + list.length;
+  }
+  // Keep the feed's global interleaving inside each connection.
+  for (const m of messages) lanes[assign.get(m.sender)!]!.push(m);
+  return lanes;
+}
+
+interface SendResult {
+  latenciesMs: Float64Array;
+  nonAA: number;
+  firstSend: bigint;
+  lastAck: bigint;
+  firstBad?: string;
+}
+
+function ackOk(reply: string, controlId: string): boolean {
+  for (const seg of reply.split(/\r\n|\r|\n/)) {
+    if (seg.startsWith('MSA|')) {
+      const f = seg.split('|');
+      return f[1] === 'AA' && f[2] === controlId;
+    }
+  }
+  return false;
+}
+
+/** Sends every lane on its own connection, one outstanding message per connection. */
+async function sendAll(port: number, lanes: FeedMessage[][], total: number): Promise<SendResult> {
+  const latencies = new Float64Array(total);
+  let n = 0;
+  let nonAA = 0;
+  let firstBad: string | undefined;
+  let lastAck = 0n;
+  const clients = await Promise.all(lanes.filter((l) => l.length).map(() => MllpClient.connect({ host: '127.0.0.1', port, timeoutMs: 120_000 })));
+  const progressEvery = Math.max(1000, Math.floor(total / 10));
+  const firstSend = process.hrtime.bigint();
+  try {
+    await Promise.all(
+      lanes
+        .filter((l) => l.length)
+        .map(async (lane, i) => {
+          const client = clients[i]!;
+          for (const m of lane) {
+            const t0 = process.hrtime.bigint();
+            const reply = (await client.send(m.text)).toString('utf8');
+            const t1 = process.hrtime.bigint();
+            latencies[n++] = Number(t1 - t0) / 1e6;
+            if (t1 > lastAck) lastAck = t1;
+            if (!ackOk(reply, m.controlId)) {
+              nonAA++;
+              firstBad ??= `${m.sender} ${m.controlId}: ${reply.split('\r').find((s) => s.startsWith('MSA') || s.startsWith('ERR')) ?? reply.slice(0, 200)}`;
+            }
+            if (n % progressEvery === 0) log(`  ${n}/${total} ACKed`);
+          }
+        }),
+    );
+  } finally {
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+  }
+  const r: SendResult = { latenciesMs: latencies.subarray(0, n), nonAA, firstSend, lastAck };
+  if (firstBad !== undefined) r.firstBad = firstBad;
+  return r;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (!sorted.length) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** A fresh database on the server of `url`; `drop` removes it (WITH (FORCE): PostgreSQL 13+). */
+async function createBenchDatabase(url: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  const name = `mpi_bench_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    name,
+    drop: async () => {
+      const a = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await a.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await a.end({ timeout: 5 });
+      }
+    },
+  };
+}
+
+async function runBackend(backend: Backend, o: Options): Promise<{ ok: boolean; line: Record<string, unknown> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), `mpi-bench-${backend}-`));
+  let pg: Awaited<ReturnType<typeof createBenchDatabase>> | undefined;
+  let service: Service | undefined;
+  try {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      MLLP_PORT: '0',
+      HTTP_PORT: '0',
+      MLLP_HOST: '127.0.0.1',
+      HTTP_HOST: '127.0.0.1',
+      MPI_DATA_DIR: dataDir,
+      MPI_API_KEYS: 'bench-key-0123456789abcdef:admin',
+    };
+    delete env.DATABASE_URL;
+    if (backend === 'postgres') {
+      pg = await createBenchDatabase(process.env.DATABASE_URL!);
+      env.DATABASE_URL = pg.url;
+      log(`${backend}: created database ${pg.name}`);
+    }
+    const config = loadConfig(env);
+    service = await startService(config, { logger: createLogger('warn') });
+    const port = service.mllpPort;
+    log(`${backend}: service up (MLLP ${port}, data ${dataDir})`);
+
+    // Warm-up: other senders (other OIDs and control ids), applied before the measured run starts.
+    if (o.warmup > 0) {
+      const warm = feedOf(o.warmup, o.seed ^ 0x5eed, makeSenders(o.senders, { first: 101, tag: 'W' }), o);
+      const r = await sendAll(port, partition(warm, o.connections), warm.length);
+      await service.worker.idle();
+      if (r.nonAA) throw new Error(`warm-up: ${r.nonAA} ACKs were not AA (first: ${r.firstBad})`);
+      log(`${backend}: warm-up of ${warm.length} messages done`);
+    }
+    const [base] = await query<{ max: number }>(service.database.db, sql`select coalesce(max(id), 0)::int as max from messages`);
+    const baseline = base?.max ?? 0;
+
+    const messages = feedOf(o.messages, o.seed, makeSenders(o.senders), o);
+    const lanes = partition(messages, o.connections);
+    log(`${backend}: sending ${messages.length} messages over ${lanes.filter((l) => l.length).length} connections (${lanes.map((l) => l.length).join('/')})`);
+
+    const sent = await sendAll(port, lanes, messages.length);
+    await service.worker.idle();
+    const applied = process.hrtime.bigint();
+
+    const [count] = await query<{ total: number; done: number }>(
+      service.database.db,
+      sql`select count(*)::int as total, (count(*) filter (where status = 'done'))::int as done from messages where id > ${baseline}`,
+    );
+    const sorted = Float64Array.from(sent.latenciesMs).sort();
+    const ackSpanMs = Number(sent.lastAck - sent.firstSend) / 1e6;
+    const totalMs = Number(applied - sent.firstSend) / 1e6;
+    const line = {
+      bench: 'ingest',
+      backend,
+      messages: messages.length,
+      connections: o.connections,
+      ackedPerSec: round((sorted.length / ackSpanMs) * 1000, 0),
+      ackP50Ms: round(percentile(sorted, 50), 3),
+      ackP99Ms: round(percentile(sorted, 99), 3),
+      ackMaxMs: round(sorted[sorted.length - 1] ?? NaN, 3),
+      nonAA: sent.nonAA + (messages.length - sorted.length),
+      applyDrainMs: round(Number(applied - sent.lastAck) / 1e6, 1),
+      appliedPerSec: round((messages.length / totalMs) * 1000, 0),
+      node: process.version,
+    };
+    let ok = true;
+    if (line.nonAA) {
+      ok = false;
+      log(`${backend}: ${line.nonAA} ACKs were not AA (first: ${sent.firstBad ?? 'missing reply'})`);
+    }
+    if (count?.total !== messages.length || count.done !== messages.length) {
+      ok = false;
+      log(`${backend}: expected ${messages.length} messages done, found ${count?.done ?? 0} done of ${count?.total ?? 0} stored`);
+    }
+    return { ok, line };
+  } finally {
+    await service?.stop().catch((e: unknown) => log(`${backend}: stop failed: ${String(e)}`));
+    if (pg) await pg.drop().then(() => log(`${backend}: dropped database ${pg!.name}`), (e: unknown) => log(`${backend}: drop failed: ${String(e)}`));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  let ok = true;
+  for (const backend of o.backends) {
+    const r = await runBackend(backend, o);
+    process.stdout.write(JSON.stringify(r.line) + '\n');
+    ok &&= r.ok;
+  }
+  process.exitCode = ok ? 0 : 1;
+}
+
+main().catch((e: unknown) => {
+  log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exitCode = 1;
+});
