@@ -55,6 +55,18 @@ const senderProfileFields = {
   acceptedEvents: z.array(eventCode).default([...SUPPORTED_EVENTS]),
   /** Z-segments kept with the source record (as received). */
   keepZSegments: z.array(z.string().regex(/^Z[A-Z0-9]{2}$/)).default([]),
+  /**
+   * Domains (namespace or OID) this sender is the identity source for. Absent = any. A message must carry
+   * at least one identifier in them (others in PID-3 are cross-references), and an A40 may only merge them.
+   */
+  assigns: z.array(z.string().min(1)).optional(),
+  /** An A40 whose MRG-1 identifier the MPI has never seen: `reject` (AE 204) or `retire` it anyway. */
+  unknownMergePrior: z.enum(['reject', 'retire']).default('reject'),
+  /**
+   * A control id (MSH-10) reused with different content: `reject` answers AE 205 (HL7's rule: MSH-10 is
+   * unique per sender); `accept` treats it as a new message. An identical resend is a duplicate either way.
+   */
+  controlIdReuse: z.enum(['reject', 'accept']).default('reject'),
   /** MSH-11 values accepted (P production, T training, D debugging). */
   processingIds: z.array(z.enum(['P', 'T', 'D'])).default(['P', 'T', 'D']),
 };
@@ -77,9 +89,10 @@ export const fileConfigSchema = z
     /**
      * What to do with a CX.4 that is not configured: `oid` registers an authority that comes with an ISO OID
      * (self-describing, as IHE feeds send it); `none` rejects every unconfigured authority with AE 204.
-     * A namespace-only CX.4 must always be configured.
+     * A namespace-only CX.4 must always be configured. Default: `oid` while no authority is declared (a
+     * quick start takes any OID-qualified feed), `none` once the config declares authorities.
      */
-    autoRegisterAuthorities: z.enum(['oid', 'none']).default('oid'),
+    autoRegisterAuthorities: z.enum(['oid', 'none']).optional(),
     senders: z.array(senderProfileSchema).default([]),
     /** Profile for senders not listed in `senders`; `unknownSenders: reject` answers them AR instead. */
     defaultProfile: defaultProfileSchema.default(defaultProfileSchema.parse({})),
@@ -107,7 +120,7 @@ export const fileConfigSchema = z
       .default({ application: 'MPI', facility: 'MPI' }),
   })
   .strict();
-export type FileConfig = z.infer<typeof fileConfigSchema>;
+export type FileConfig = Omit<z.infer<typeof fileConfigSchema>, 'autoRegisterAuthorities'> & { autoRegisterAuthorities: 'oid' | 'none' };
 
 export interface Config {
   env: Env;
@@ -128,8 +141,9 @@ function describe(issues: z.core.$ZodIssue[], prefix: string): string {
 export function parseFileConfig(raw: unknown, source = 'config'): FileConfig {
   const r = fileConfigSchema.safeParse(raw);
   if (!r.success) throw new ConfigError(`invalid ${source}: ${describe(r.error.issues, '')}`);
-  checkReferences(r.data, source);
-  return r.data;
+  const config: FileConfig = { ...r.data, autoRegisterAuthorities: r.data.autoRegisterAuthorities ?? (r.data.authorities.length ? 'none' : 'oid') };
+  checkReferences(config, source);
+  return config;
 }
 
 /** Cross-key checks zod cannot see: every authority a profile names must be declared or be an OID. */
@@ -147,6 +161,9 @@ function checkReferences(c: FileConfig, source: string) {
   for (const [path, p] of profiles) {
     if (p.defaultAuthority && !known.has(p.defaultAuthority) && !isOid(p.defaultAuthority)) {
       throw new ConfigError(`invalid ${source}: ${path}.defaultAuthority: "${p.defaultAuthority}" is not a declared authority namespace or an OID`);
+    }
+    for (const [i, a] of (p.assigns ?? []).entries()) {
+      if (!known.has(a) && !isOid(a)) throw new ConfigError(`invalid ${source}: ${path}.assigns.${i}: "${a}" is not a declared authority namespace or an OID`);
     }
     for (const e of p.acceptedEvents) {
       if (!(SUPPORTED_EVENTS as readonly string[]).includes(e)) {

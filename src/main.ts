@@ -8,6 +8,7 @@ import { AuthorityRegistry } from './ingest/authorities.js';
 import { Inbox } from './ingest/inbox.js';
 import { Receiver } from './ingest/receiver.js';
 import { Worker } from './ingest/worker.js';
+import { knownIdentifiers } from './linkage/crosswalk.js';
 import { identityLinker, type Linker } from './linkage/linker.js';
 import { createLogger, type Logger } from './lib/log.js';
 import { startMllpServer, type MllpServer } from './mllp/index.js';
@@ -100,6 +101,10 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     onStored: () => {
       worker.pending++;
       worker.notify();
+    },
+    knownIdentifiers: async (refs) => {
+      await worker.idle();
+      return knownIdentifiers(database.db, registry, refs);
     },
     admit: async () => {
       // Back-pressure: past the backlog limit, ACKs wait for the worker, which bounds crosswalk lag.

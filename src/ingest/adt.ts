@@ -40,7 +40,7 @@ export function mapAdt(msg: Hl7Message, event: string, profile: ProfileFields, r
   if (!pid) throw contentError(100, 'PID segment missing', 'PID');
   const { identifiers, ssn } = readIdentifiers(pid, 'PID-3', profile, registry);
   if (identifiers.length === 0) throw contentError(101, 'PID-3 missing: no patient identifier', 'PID-3');
-  return { kind: 'register', event, identifiers, demographics: readDemographics(msg, pid, profile, ssn, now) };
+  return { kind: 'register', event, identifiers: ownFirst(identifiers, profile, registry), demographics: readDemographics(msg, pid, profile, ssn, now) };
 }
 
 function mapMergeGroups(msg: Hl7Message, profile: ProfileFields, registry: AuthorityRegistry, now: Date): MergeGroup[] {
@@ -57,6 +57,9 @@ function mapMergeGroups(msg: Hl7Message, profile: ProfileFields, registry: Autho
       if (survivor.length === 0) throw contentError(101, 'PID-3 missing: no surviving identifier', 'PID-3');
       const { identifiers: retired } = readIdentifiers(seg, 'MRG-1', profile, registry);
       if (retired.length === 0) throw contentError(101, 'MRG-1 missing: no identifier to merge', 'MRG-1');
+      for (const r of [...survivor.slice(0, 1), ...retired]) {
+        if (!assigns(profile, registry, r.authority)) throw contentError(204, 'A40 names a domain this sender does not assign', r === survivor[0] ? 'PID-3' : 'MRG-1');
+      }
       for (const r of retired) {
         const s = survivor.find((x) => authorityKey(x.authority) === authorityKey(r.authority));
         if (!s) throw contentError(204, 'MRG-1 assigning authority differs from PID-3: A40 merges only within one authority', 'MRG-1');
@@ -68,6 +71,24 @@ function mapMergeGroups(msg: Hl7Message, profile: ProfileFields, registry: Autho
   }
   if (groups.length === 0) throw contentError(100, pidIndex ? 'MRG segment missing' : 'PID segment missing', pidIndex ? 'MRG' : 'PID');
   return groups;
+}
+
+/** Whether the sender's profile makes it the identity source of this domain. */
+function assigns(profile: ProfileFields, registry: AuthorityRegistry, a: AuthorityRef): boolean {
+  if (!profile.assigns) return true;
+  const known = registry.lookup(a);
+  return profile.assigns.some((d) => d === a.oid || d === a.namespace || (known && (d === known.oid || d === known.namespace)));
+}
+
+/**
+ * The record a message is about is the first identifier in a domain the sender assigns; identifiers of
+ * other domains in PID-3 are cross-references. A message with none of its own is refused.
+ */
+function ownFirst(ids: IdentifierRef[], profile: ProfileFields, registry: AuthorityRegistry): IdentifierRef[] {
+  if (!profile.assigns) return ids;
+  const own = ids.filter((i) => assigns(profile, registry, i.authority));
+  if (!own.length) throw contentError(204, 'PID-3 has no identifier in a domain this sender assigns', 'PID-3');
+  return [...own, ...ids.filter((i) => !own.includes(i))];
 }
 
 function readIdentifiers(seg: Segment, path: string, profile: ProfileFields, registry: AuthorityRegistry) {

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { FileConfig } from '../config.js';
-import { buildAck, decodeMessage, encodeMessage, isEnhancedMode, isHl7Error, mapAckCodeForMode, parseHeaderOnly, type AckCode, type Hl7Header } from '../hl7/index.js';
+import { buildAck, decodeMessageDetailed, encodeMessage, encodingForCharset, type Hl7Encoding, isEnhancedMode, isHl7Error, mapAckCodeForMode, parseHeaderOnly, type AckCode, type Hl7Header } from '../hl7/index.js';
 import type { Logger } from '../lib/log.js';
 import { errorKind } from '../lib/log.js';
 import type { AuthorityRegistry } from './authorities.js';
-import { ackCodeFor, IngestError } from './errors.js';
+import type { IdentifierRef } from './adt.js';
+import { ackCodeFor, contentError, IngestError } from './errors.js';
 import type { Inbox, InboxRow } from './inbox.js';
 import { contentHash, dedupKeyOf, interpret } from './interpret.js';
-import { senderKey } from './profile.js';
+import { resolveProfile, senderKey } from './profile.js';
 
 export interface ConnectionInfo {
   connectionId: string;
@@ -33,6 +34,11 @@ export interface ReceiverDeps {
   onStored: () => void;
   /** Resolves when the inbox backlog is below the limit (back-pressure on ACKs). */
   admit?: () => Promise<void>;
+  /**
+   * For A40s under `unknownMergePrior: reject`: which MRG-1 identifiers the MPI knows, once everything
+   * stored before has been applied (an A04 still in the inbox must count as known).
+   */
+  knownIdentifiers?: (refs: IdentifierRef[]) => Promise<boolean[]>;
   nextAckId?: () => string;
 }
 
@@ -51,10 +57,15 @@ export class Receiver {
     const now = new Date();
     let text: string;
     let failure: IngestError | undefined;
+    // The reply goes back in the encoding the message came in (an undeclared Latin-1 sender included).
+    let replyEncoding: { encoding: Hl7Encoding } = { encoding: 'utf8' };
     try {
-      text = decodeMessage(frame);
+      const decoded = decodeMessageDetailed(frame);
+      text = decoded.text;
+      replyEncoding = { encoding: decoded.encoding };
     } catch (e) {
       text = frame.toString('latin1');
+      replyEncoding = { encoding: 'latin1' };
       failure = isHl7Error(e) ? new IngestError(e.path?.startsWith('MSH') ? 'header' : 'content', e.code, e.message, e.path) : new IngestError('content', 102, 'message cannot be decoded');
     }
     if (text.includes('\u0000')) {
@@ -73,6 +84,11 @@ export class Receiver {
         const it = interpret(text, this.deps.config, this.deps.registry, now);
         event = it.event;
         sender = it.sender.sender;
+        if (it.command.kind === 'merge' && it.sender.profile.unknownMergePrior === 'reject' && this.deps.knownIdentifiers) {
+          const retired = it.command.groups.flatMap((g) => g.retired);
+          const known = await this.deps.knownIdentifiers(retired);
+          if (known.some((k) => !k)) failure = contentError(204, 'MRG-1 identifier is not known to the MPI', 'MRG-1');
+        }
       } catch (e) {
         failure = e instanceof IngestError ? e : new IngestError('internal', 207, 'message could not be interpreted');
         if (!(e instanceof IngestError)) this.deps.logger.error('interpret failed', errorKind(e));
@@ -80,8 +96,12 @@ export class Receiver {
     }
     const code = failure ? ackCodeFor(failure.kind) : 'AA';
     const ack = this.ack(header, code, now, failure);
+    const profile = resolveProfile(this.deps.config, header.sendingApplication?.namespace, header.sendingFacility?.namespace)?.profile;
+    const hash = contentHash(text);
+    const key = dedupKeyOf(header);
     const row: InboxRow = {
-      dedupKey: dedupKeyOf(header),
+      // Under `controlIdReuse: accept` the content is part of the key, so only identical resends collide.
+      dedupKey: key && profile?.controlIdReuse === 'accept' ? `${key}\u001f${hash}` : key,
       sender,
       receiver: senderKey(header.receivingApplication?.namespace, header.receivingFacility?.namespace),
       controlId: header.controlId || null,
@@ -89,7 +109,7 @@ export class Receiver {
       event,
       version: header.version || null,
       charset: header.charset || null,
-      contentHash: contentHash(text),
+      contentHash: hash,
       raw: text,
       status: failure ? 'rejected' : 'pending',
       ackCode: code,
@@ -103,18 +123,18 @@ export class Receiver {
       const stored = await this.deps.inbox.store(row);
       if (stored.outcome === 'stored') {
         if (!failure) this.deps.onStored();
-        return encodeMessage(ack, header.charset);
+        return encodeMessage(ack, replyEncoding);
       }
-      if (stored.outcome === 'duplicate' && stored.ack) return encodeMessage(stored.ack, header.charset);
+      if (stored.outcome === 'duplicate' && stored.ack) return encodeMessage(stored.ack, replyEncoding);
       // Same control id, other content: store it beside the first (no key) and refuse it.
       const conflict = new IngestError('conflict', 205, 'MSH-10 message control id was already used for a different message', 'MSH-10');
       const conflictAck = this.ack(header, ackCodeFor(conflict.kind), now, conflict);
       await this.deps.inbox.store({ ...row, dedupKey: null, status: 'rejected', ackCode: 'AE', ack: conflictAck, errorCode: 205, error: conflict.message });
-      return encodeMessage(conflictAck, header.charset);
+      return encodeMessage(conflictAck, replyEncoding);
     } catch (e) {
       this.deps.logger.error('message not stored: answered AR', { ...errorKind(e), connectionId: conn.connectionId });
       const transient = new IngestError('transient', 207, 'message could not be stored; resend later');
-      return encodeMessage(this.ack(header, 'AR', now, transient), header.charset);
+      return encodeMessage(this.ack(header, 'AR', now, transient), replyEncoding);
     }
   }
 
@@ -147,7 +167,7 @@ export class Receiver {
     } catch (e) {
       this.deps.logger.error('oversize frame not stored', errorKind(e));
     }
-    return ack && header ? encodeMessage(ack, header.charset) : null;
+    return ack ? encodeMessage(ack, safeEncoding(header?.charset)) : null;
   }
 
   private async storeGarbage(text: string, reason: string, conn: ConnectionInfo) {
@@ -171,5 +191,13 @@ export class Receiver {
       now,
       errors: err ? [{ code: err.hl7Code, text: err.message, path: err.path, severity: 'E' }] : undefined,
     });
+  }
+}
+
+function safeEncoding(charset: string | undefined): { encoding: Hl7Encoding } {
+  try {
+    return { encoding: encodingForCharset(charset) };
+  } catch {
+    return { encoding: 'latin1' };
   }
 }

@@ -1,4 +1,6 @@
 import { sql } from 'drizzle-orm';
+import type { IdentifierRef } from '../ingest/adt.js';
+import type { AuthorityRegistry } from '../ingest/authorities.js';
 import { query, type Queryable } from '../storage/db.js';
 
 export interface CrosswalkEntry {
@@ -33,4 +35,19 @@ export async function crosswalk(q: Queryable, authorityId: number, identifier: s
         from source_records where golden_id = ${goldenId} order by id`,
   );
   return { goldenId, identifiers };
+}
+
+/** Whether each identifier has a source record (active or retired). */
+export async function knownIdentifiers(q: Queryable, registry: AuthorityRegistry, refs: IdentifierRef[]): Promise<boolean[]> {
+  const out: boolean[] = [];
+  for (const r of refs) {
+    const a = registry.lookup(r.authority);
+    if (!a) {
+      out.push(false);
+      continue;
+    }
+    const [hit] = await query<{ n: number }>(q, sql`select 1 as n from source_records where authority_id = ${a.id} and identifier = ${r.value}`);
+    out.push(!!hit);
+  }
+  return out;
 }

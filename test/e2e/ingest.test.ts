@@ -16,7 +16,10 @@ describe.each(backends)('MLLP ingest to PIXm on $name', (backend) => {
   let t: TestService;
   beforeAll(async () => {
     t = await startTestService(backend, {
-      authorities: [{ namespace: 'CLINIC', oid: OID_B, name: 'Clinic' }],
+      authorities: [
+        { namespace: 'HOSPA', oid: OID_A, name: 'Hospital A' },
+        { namespace: 'CLINIC', oid: OID_B, name: 'Clinic' },
+      ],
       senders: [{ application: 'CLINICAPP', defaultAuthority: 'CLINIC' }],
     });
   });
