@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { FileConfig } from '../config.js';
 import type { AuthorityRegistry } from '../ingest/authorities.js';
 import { listDeadLetters, retryDeadLetters } from '../ingest/dead-letters.js';
+import { ChangeLog } from '../linkage/changes.js';
 import type { Logger } from '../lib/log.js';
 import { errorKind } from '../lib/log.js';
 import { query, type Database } from '../storage/db.js';
@@ -57,6 +58,10 @@ export function createApi(deps: ApiDeps) {
       deps.database.db,
       sql`select seq::int as seq, id, type, subject, payload, created_at as "createdAt" from outbox_events where seq > ${after} order by seq limit ${limit}`,
     );
+    // Events carry identifiers: reading them is a read of patient data.
+    const audit = new ChangeLog();
+    audit.record(`api:${c.get('apiKey').id}`, 'events.read', 'outbox', `${after}`, null, { count: events.length });
+    await audit.flush(deps.database.db);
     return c.json({ events, next: events.length ? events[events.length - 1]!.seq : after });
   });
 

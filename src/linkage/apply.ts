@@ -67,7 +67,7 @@ async function applyRegister(ctx: ApplyContext, ids: IdentifierRef[], d: Demogra
           goldenId = await createGolden(ctx, d, row.id);
           await link(ctx, row, goldenId, 'new');
         }
-      } else await link(ctx, row, goldenId, i === 0 ? 'asserted' : 'asserted');
+      } else await link(ctx, row, goldenId, 'asserted');
       touched.add(row.id);
       continue;
     }
@@ -124,8 +124,6 @@ async function applyMerge(ctx: ApplyContext, g: MergeGroup, sender: string) {
       retired.mergedIntoId = survivor.id;
     }
     await ctx.tx.execute(sql`update source_records set merged_into_id = ${survivor.id} where merged_into_id = ${retired.id} and id <> ${survivor.id}`);
-    ctx.changes.record(ctx.actor, 'source.merged', 'source_record', retired.id, ctx.messageId, { into: survivor.id });
-    ctx.changes.emit('source.merged', survivor.goldenId ?? '', { retiredId: retired.id, survivorId: survivor.id, messageId: ctx.messageId });
 
     // The golden side: the survivor's golden record absorbs the retired record's.
     if (!survivor.goldenId && retired.goldenId) {
@@ -141,5 +139,7 @@ async function applyMerge(ctx: ApplyContext, g: MergeGroup, sender: string) {
       retired.goldenId = survivor.goldenId;
     }
     await refreshGolden(ctx, survivor.goldenId!, g.demographics, survivor.id);
+    ctx.changes.record(ctx.actor, 'source.merged', 'source_record', retired.id, ctx.messageId, { into: survivor.id });
+    ctx.changes.emit('source.merged', survivor.goldenId!, { goldenId: survivor.goldenId, retiredId: retired.id, survivorId: survivor.id, messageId: ctx.messageId });
   }
 }
