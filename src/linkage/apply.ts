@@ -52,10 +52,13 @@ async function applyRegister(ctx: ApplyContext, ids: IdentifierRef[], d: Demogra
 
   // The golden record this message's person belongs to: the primary's, else one a secondary already has.
   let goldenId = rows[0]?.goldenId ?? rows.find((r) => r?.goldenId)?.goldenId ?? null;
+  let created = false;
+  let primaryId: number | undefined;
   const touched = new Set<number>();
   for (let i = 0; i < resolved.length; i++) {
     const r = resolved[i]!;
     let row = rows[i];
+    if (i === 0 && row) primaryId = row.id;
     if (!row) {
       row = await insertRecord(ctx, { authorityId: r.authorityId, identifier: r.ref.value, identifierType: r.ref.type, sender, demographics: d });
       if (!goldenId) {
@@ -65,10 +68,12 @@ async function applyRegister(ctx: ApplyContext, ids: IdentifierRef[], d: Demogra
           await link(ctx, row, goldenId, placement.kind, placement);
         } else {
           goldenId = await createGolden(ctx, d, row.id);
+          created = true;
           await link(ctx, row, goldenId, 'new');
         }
       } else await link(ctx, row, goldenId, 'asserted');
       touched.add(row.id);
+      if (i === 0) primaryId = row.id;
       continue;
     }
     if (touched.has(row.id)) continue;
@@ -83,7 +88,8 @@ async function applyRegister(ctx: ApplyContext, ids: IdentifierRef[], d: Demogra
       ctx.changes.record(ctx.actor, 'link.conflict', 'source_record', row.id, ctx.messageId, { assertedGoldenId: goldenId, currentGoldenId: row.goldenId });
     }
   }
-  if (goldenId && rows[0] !== undefined) await refreshGolden(ctx, goldenId, d, rows[0].id);
+  // A golden record created just now already holds these demographics.
+  if (goldenId && primaryId !== undefined && !created) await refreshGolden(ctx, goldenId, d, primaryId);
 }
 
 /**
