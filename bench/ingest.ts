@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -32,6 +33,8 @@ interface Options {
   updates: number;
   mergeRate: number;
   senders: number;
+  /** Log ACKs slower than this many ms to stderr (0 = off). */
+  traceSlow: number;
 }
 
 const log = (msg: string) => process.stderr.write(`[bench:ingest] ${msg}\n`);
@@ -50,7 +53,7 @@ function parseArgs(argv: string[]): Options {
       i++;
     }
   }
-  const known = new Set(['messages', 'connections', 'backend', 'warmup', 'seed', 'updates', 'merge-rate', 'senders']);
+  const known = new Set(['messages', 'connections', 'backend', 'warmup', 'seed', 'updates', 'merge-rate', 'senders', 'trace-slow']);
   for (const k of raw.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}`);
   const int = (k: string, d: number, min: number) => {
     const v = raw.get(k);
@@ -74,6 +77,7 @@ function parseArgs(argv: string[]): Options {
     updates: int('updates', 2, 0),
     mergeRate,
     senders: int('senders', Math.max(8, connections * 2), 1),
+    traceSlow: int('trace-slow', 0, 0),
   };
 }
 
@@ -109,6 +113,8 @@ function partition(messages: FeedMessage[], k: number): FeedMessage[][] {
 
 interface SendResult {
   latenciesMs: Float64Array;
+  /** Send time of each message, ms after firstSend (same order as latenciesMs). */
+  sentAtMs: Float64Array;
   nonAA: number;
   firstSend: bigint;
   lastAck: bigint;
@@ -128,6 +134,7 @@ function ackOk(reply: string, controlId: string): boolean {
 /** Sends every lane on its own connection, one outstanding message per connection. */
 async function sendAll(port: number, lanes: FeedMessage[][], total: number): Promise<SendResult> {
   const latencies = new Float64Array(total);
+  const sentAt = new Float64Array(total);
   let n = 0;
   let nonAA = 0;
   let firstBad: string | undefined;
@@ -145,6 +152,7 @@ async function sendAll(port: number, lanes: FeedMessage[][], total: number): Pro
             const t0 = process.hrtime.bigint();
             const reply = (await client.send(m.text)).toString('utf8');
             const t1 = process.hrtime.bigint();
+            sentAt[n] = Number(t0 - firstSend) / 1e6;
             latencies[n++] = Number(t1 - t0) / 1e6;
             if (t1 > lastAck) lastAck = t1;
             if (!ackOk(reply, m.controlId)) {
@@ -158,7 +166,7 @@ async function sendAll(port: number, lanes: FeedMessage[][], total: number): Pro
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
   }
-  const r: SendResult = { latenciesMs: latencies.subarray(0, n), nonAA, firstSend, lastAck };
+  const r: SendResult = { latenciesMs: latencies.subarray(0, n), sentAtMs: sentAt.subarray(0, n), nonAA, firstSend, lastAck };
   if (firstBad !== undefined) r.firstBad = firstBad;
   return r;
 }
@@ -167,6 +175,27 @@ function percentile(sorted: Float64Array, p: number): number {
   if (!sorted.length) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i]!;
+}
+
+/** Slow ACKs, clustered: when they started (ms after the first send), how many, and the worst. */
+function traceSlow(backend: string, r: SendResult, thresholdMs: number) {
+  const slow: Array<[at: number, ms: number]> = [];
+  for (let i = 0; i < r.latenciesMs.length; i++) if (r.latenciesMs[i]! > thresholdMs) slow.push([r.sentAtMs[i]!, r.latenciesMs[i]!]);
+  slow.sort((a, b) => a[0] - b[0]);
+  log(`${backend}: ${slow.length} ACKs slower than ${thresholdMs} ms`);
+  let cluster: { from: number; to: number; n: number; worst: number } | undefined;
+  const flush = () => cluster && log(`  at ${round(cluster.from, 0)}–${round(cluster.to, 0)} ms: ${cluster.n} slow, worst ${round(cluster.worst, 1)} ms`);
+  for (const [at, ms] of slow) {
+    if (cluster && at - cluster.to < 250) {
+      cluster.to = at;
+      cluster.n++;
+      cluster.worst = Math.max(cluster.worst, ms);
+    } else {
+      flush();
+      cluster = { from: at, to: at, n: 1, worst: ms };
+    }
+  }
+  flush();
 }
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -236,9 +265,14 @@ async function runBackend(backend: Backend, o: Options): Promise<{ ok: boolean; 
     const lanes = partition(messages, o.connections);
     log(`${backend}: sending ${messages.length} messages over ${lanes.filter((l) => l.length).length} connections (${lanes.map((l) => l.length).join('/')})`);
 
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const sent = await sendAll(port, lanes, messages.length);
     await service.worker.idle();
     const applied = process.hrtime.bigint();
+    loopDelay.disable();
+    log(`${backend}: event-loop delay p50 ${round(loopDelay.percentile(50) / 1e6)} ms, p99 ${round(loopDelay.percentile(99) / 1e6)} ms, max ${round(loopDelay.max / 1e6)} ms`);
+    if (o.traceSlow > 0) traceSlow(backend, sent, o.traceSlow);
 
     const [count] = await query<{ total: number; done: number }>(
       service.database.db,

@@ -182,7 +182,9 @@ function checkReferences(c: FileConfig, source: string) {
 }
 
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
-  const envParsed = envSchema.safeParse(environment);
+  // An empty variable means unset (shells and compose files produce them), never "0" or "".
+  const present = Object.fromEntries(Object.entries(environment).filter(([, v]) => v !== undefined && v !== ''));
+  const envParsed = envSchema.safeParse(present);
   if (!envParsed.success) throw new ConfigError(`invalid environment: ${describe(envParsed.error.issues, '')}`);
   const env = envParsed.data;
   let file: FileConfig;

@@ -79,7 +79,8 @@ async function sendCommand(args: string[]): Promise<number> {
   });
   const file = positionals[0];
   if (!file) throw new UsageError('send needs a file');
-  const port = Number(values.port ?? process.env.MLLP_PORT ?? 2575);
+  const port = Number(values.port || process.env.MLLP_PORT || 2575);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('--port (or MLLP_PORT) must be a port number');
   const messages = splitMessages(readFileSync(file));
   const client = await MllpClient.connect({
     host: values.host!,

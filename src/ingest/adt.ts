@@ -57,8 +57,9 @@ function mapMergeGroups(msg: Hl7Message, profile: ProfileFields, registry: Autho
       if (survivor.length === 0) throw contentError(101, 'PID-3 missing: no surviving identifier', 'PID-3');
       const { identifiers: retired } = readIdentifiers(seg, 'MRG-1', profile, registry);
       if (retired.length === 0) throw contentError(101, 'MRG-1 missing: no identifier to merge', 'MRG-1');
-      for (const r of [...survivor.slice(0, 1), ...retired]) {
-        if (!assigns(profile, registry, r.authority)) throw contentError(204, 'A40 names a domain this sender does not assign', r === survivor[0] ? 'PID-3' : 'MRG-1');
+      for (const r of retired) {
+        // The survivor is in the same domain (checked below), so this covers both sides of the merge.
+        if (!assigns(profile, registry, r.authority)) throw contentError(204, 'MRG-1 is in a domain this sender does not assign', 'MRG-1');
       }
       for (const r of retired) {
         const s = survivor.find((x) => authorityKey(x.authority) === authorityKey(r.authority));

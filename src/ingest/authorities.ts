@@ -10,6 +10,7 @@ export interface Authority {
   oid: string | null;
   name: string | null;
   trustRank: number;
+  origin: string;
 }
 
 /** An authority as a message names it, before it has (or may need) a row. */
@@ -48,6 +49,11 @@ export class AuthorityRegistry {
     for (const a of config.authorities) {
       const values = { namespace: a.namespace ?? null, oid: a.oid ?? null, name: a.name ?? null, trustRank: a.trustRank, origin: 'config' };
       if (a.oid) {
+        // A namespace-only authority that the config now gives an OID keeps its row (and its records).
+        await q.execute(
+          sql`update authorities set oid = ${a.oid} where namespace = ${a.namespace ?? null} and oid is null
+              and not exists (select 1 from authorities where oid = ${a.oid})`,
+        );
         await q
           .insert(authorities)
           .values(values)
@@ -72,7 +78,12 @@ export class AuthorityRegistry {
   private remember(a: Authority) {
     this.byId.set(a.id, a);
     if (a.oid) this.byOid.set(a.oid, a);
-    if (a.namespace && (!a.oid || !this.byNamespace.has(a.namespace))) this.byNamespace.set(a.namespace, a);
+    // Only the config makes a namespace resolvable: the CX.4.1 that came with an auto-registered OID
+    // is a label, and trusting it would make acceptance depend on which message arrived first.
+    if (a.namespace && a.origin === 'config') {
+      const current = this.byNamespace.get(a.namespace);
+      if (!current || (!current.oid && a.oid)) this.byNamespace.set(a.namespace, a);
+    }
   }
 
   get(id: number): Authority | undefined {
@@ -132,7 +143,7 @@ export class AuthorityRegistry {
       q,
       sql`insert into authorities (namespace, oid, origin) values (${ref.namespace ?? null}, ${ref.oid}, 'auto')
           on conflict (oid) where oid is not null do update set oid = excluded.oid
-          returning id, namespace, oid, name, trust_rank as "trustRank"`,
+          returning id, namespace, oid, name, trust_rank as "trustRank", origin`,
     );
     const a = rows[0]!;
     this.remember(a);

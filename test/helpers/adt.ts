@@ -30,7 +30,7 @@ export function adt(s: AdtSpec): string {
   const segs = [
     msh.join('|'),
     `EVN|${event}|20240102030405`,
-    `PID|1||${s.pid3 ?? `1001^^^HOSPA&${OID_A}&ISO^MR`}||${s.name ?? 'DOE^JANE^Q^^^^L'}||${s.dob ?? '19800101'}|${s.sex ?? 'F'}|||${s.address ?? '1 MAIN ST^^SPRINGFIELD^IL^62701'}||${s.phone ?? '^PRN^PH^^^217^5550101'}|||||${s.pid19 ?? ''}`,
+    `PID|1||${s.pid3 ?? `1001^^^HOSPA&${OID_A}&ISO^MR`}||${s.name ?? 'DOE^JANE^Q^^^^L'}||${s.dob ?? '19800101'}|${s.sex ?? 'F'}|||${s.address ?? '1 MAIN ST^^SPRINGFIELD^IL^62701'}||${s.phone ?? '^PRN^PH^^^217^5550101'}||||||${s.pid19 ?? ''}`,
   ];
   if (s.mrg1 !== undefined) segs.push(`MRG|${s.mrg1}`);
   else segs.push('PV1|1|O');
