@@ -78,12 +78,10 @@ export class Receiver {
       return null;
     }
     let event: string | null = header.messageType.trigger || null;
-    let sender = senderKey(header.sendingApplication?.namespace, header.sendingFacility?.namespace);
     if (!failure) {
       try {
         const it = interpret(text, this.deps.config, this.deps.registry, now);
         event = it.event;
-        sender = it.sender.sender;
         if (it.command.kind === 'merge' && it.sender.profile.unknownMergePrior === 'reject' && this.deps.knownIdentifiers) {
           const retired = it.command.groups.flatMap((g) => g.retired);
           const known = await this.deps.knownIdentifiers(retired);
@@ -97,26 +95,18 @@ export class Receiver {
     const code = failure ? ackCodeFor(failure.kind) : 'AA';
     const ack = this.ack(header, code, now, failure);
     const profile = resolveProfile(this.deps.config, header.sendingApplication?.namespace, header.sendingFacility?.namespace)?.profile;
-    const hash = contentHash(text);
+    const base = describe(header, text, conn);
     const key = dedupKeyOf(header);
     const row: InboxRow = {
+      ...base,
       // Under `controlIdReuse: accept` the content is part of the key, so only identical resends collide.
-      dedupKey: key && profile?.controlIdReuse === 'accept' ? `${key}\u001f${hash}` : key,
-      sender,
-      receiver: senderKey(header.receivingApplication?.namespace, header.receivingFacility?.namespace),
-      controlId: header.controlId || null,
-      messageType: [header.messageType.code, header.messageType.trigger].filter(Boolean).join('^') || null,
+      dedupKey: key && profile?.controlIdReuse === 'accept' ? `${key}\u001f${base.contentHash}` : key,
       event,
-      version: header.version || null,
-      charset: header.charset || null,
-      contentHash: hash,
-      raw: text,
       status: failure ? 'rejected' : 'pending',
       ackCode: code,
       ack,
       errorCode: failure?.hl7Code ?? null,
       error: failure?.message ?? null,
-      remoteAddress: conn.remoteAddress,
     };
     try {
       if (!failure && this.deps.admit) await this.deps.admit();
@@ -146,23 +136,12 @@ export class Receiver {
     const ack = header ? this.ack(header, 'AR', new Date(), err) : null;
     try {
       await this.deps.inbox.store({
-        dedupKey: null,
-        sender: header ? senderKey(header.sendingApplication?.namespace, header.sendingFacility?.namespace) : null,
-        receiver: null,
-        controlId: header?.controlId || null,
-        messageType: header ? [header.messageType.code, header.messageType.trigger].filter(Boolean).join('^') : null,
-        event: header?.messageType.trigger || null,
-        version: header?.version || null,
-        charset: header?.charset || null,
-        contentHash: contentHash(text),
-        raw: text,
+        ...describe(header, text, conn),
         truncated: true,
-        status: 'rejected',
         ackCode: ack ? 'AR' : null,
         ack,
         errorCode: 207,
         error: `${err.message} (only the first ${head.length} bytes kept)`,
-        remoteAddress: conn.remoteAddress,
       });
     } catch (e) {
       this.deps.logger.error('oversize frame not stored', errorKind(e));
@@ -172,10 +151,7 @@ export class Receiver {
 
   private async storeGarbage(text: string, reason: string, conn: ConnectionInfo) {
     try {
-      await this.deps.inbox.store({
-        dedupKey: null, sender: null, receiver: null, controlId: null, messageType: null, event: null, version: null, charset: null,
-        contentHash: contentHash(text), raw: text, status: 'rejected', ackCode: null, ack: null, errorCode: 100, error: reason, remoteAddress: conn.remoteAddress,
-      });
+      await this.deps.inbox.store({ ...describe(undefined, text, conn), errorCode: 100, error: reason });
     } catch (e) {
       this.deps.logger.error('garbage frame not stored', errorKind(e));
     }
@@ -192,6 +168,28 @@ export class Receiver {
       errors: err ? [{ code: err.hl7Code, text: err.message, path: err.path, severity: 'E' }] : undefined,
     });
   }
+}
+
+/** The inbox row of a frame as far as its header tells, stored as a dead letter unless the caller says otherwise. */
+function describe(header: Hl7Header | undefined, text: string, conn: ConnectionInfo): InboxRow {
+  return {
+    dedupKey: null,
+    sender: header ? senderKey(header.sendingApplication?.namespace, header.sendingFacility?.namespace) : null,
+    receiver: header ? senderKey(header.receivingApplication?.namespace, header.receivingFacility?.namespace) : null,
+    controlId: header?.controlId || null,
+    messageType: header ? [header.messageType.code, header.messageType.trigger].filter(Boolean).join('^') || null : null,
+    event: header?.messageType.trigger || null,
+    version: header?.version || null,
+    charset: header?.charset || null,
+    contentHash: contentHash(text),
+    raw: text,
+    status: 'rejected',
+    ackCode: null,
+    ack: null,
+    errorCode: null,
+    error: null,
+    remoteAddress: conn.remoteAddress,
+  };
 }
 
 function safeEncoding(charset: string | undefined): { encoding: Hl7Encoding } {
