@@ -9,6 +9,7 @@ import { Inbox } from './ingest/inbox.js';
 import { Receiver } from './ingest/receiver.js';
 import { Worker } from './ingest/worker.js';
 import { knownIdentifiers } from './linkage/crosswalk.js';
+import { lastStoredId } from './ingest/inbox.js';
 import { identityLinker, type Linker } from './linkage/linker.js';
 import { createLogger, type Logger } from './lib/log.js';
 import { startMllpServer, type MllpServer } from './mllp/index.js';
@@ -103,7 +104,10 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       worker.notify();
     },
     knownIdentifiers: async (refs) => {
-      await worker.idle();
+      const known = await knownIdentifiers(database.db, registry, refs);
+      if (known.every(Boolean)) return known;
+      // Not on file yet; it may be in a message stored (and ACKed) before this one but not applied yet.
+      await worker.appliedThrough(await lastStoredId(database));
       return knownIdentifiers(database.db, registry, refs);
     },
     admit: async () => {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { query, type Db } from '../storage/db.js';
+import { query, type Database, type Db } from '../storage/db.js';
 import type { Logger } from '../lib/log.js';
 import { errorKind } from '../lib/log.js';
 
@@ -153,4 +153,9 @@ export class Inbox {
           select id::int as id, dedup_key from ins`,
     );
   }
+}
+
+export async function lastStoredId(database: Database): Promise<number> {
+  const [row] = await query<{ id: number | null }>(database.db, sql`select max(id)::int as id from messages`);
+  return row?.id ?? 0;
 }

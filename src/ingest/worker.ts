@@ -70,13 +70,17 @@ export class Worker {
   }
 
   /** Resolves once everything stored so far has been applied (or dead-lettered). */
-  async idle() {
+  idle() {
+    return this.appliedThrough(Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Resolves once every message stored with an id up to `id` has been applied (or dead-lettered). */
+  async appliedThrough(id: number) {
     for (;;) {
-      if (this.running) await this.running;
-      const [row] = await query<{ n: number }>(this.deps.database.db, sql`select count(*)::int as n from messages where status = 'pending'`);
+      const [row] = await query<{ n: number }>(this.deps.database.db, sql`select count(*)::int as n from messages where status = 'pending' and id <= ${id}`);
       if (!row?.n) return;
       this.notify();
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 5));
     }
   }
 
