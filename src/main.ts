@@ -10,6 +10,7 @@ import { Receiver } from './ingest/receiver.js';
 import { Worker } from './ingest/worker.js';
 import { knownIdentifiers } from './linkage/crosswalk.js';
 import { lastStoredId } from './ingest/inbox.js';
+import { PendingIdentifiers } from './ingest/pending-identifiers.js';
 import { identityLinker, type Linker } from './linkage/linker.js';
 import { createLogger, type Logger } from './lib/log.js';
 import { startMllpServer, type MllpServer } from './mllp/index.js';
@@ -92,23 +93,27 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const { keys, generatedFile } = loadApiKeys(config.env.MPI_API_KEYS, config.dataDir);
   if (generatedFile) logger.info('no MPI_API_KEYS: using the generated admin API key', { file: generatedFile });
 
-  const worker = new Worker({ database, config: config.file, registry, linker: opts.linker ?? identityLinker, logger: logger.child({ role: 'worker' }), batchSize: config.file.ingest.applyBatchMessages });
+  const pendingIds = new PendingIdentifiers();
+  const storedBeforeStart = await lastStoredId(database);
+  const worker = new Worker({ database, config: config.file, registry, linker: opts.linker ?? identityLinker, logger: logger.child({ role: 'worker' }), batchSize: config.file.ingest.applyBatchMessages, onApplied: (cmd) => pendingIds.remove(cmd) });
   const inbox = new Inbox(database.db, { batchMax: config.file.ingest.batchMaxMessages, logger });
   const receiver = new Receiver({
     config: config.file,
     registry,
     inbox,
     logger: logger.child({ role: 'mllp' }),
-    onStored: () => {
+    onStored: (command) => {
+      pendingIds.add(command);
       worker.pending++;
       worker.notify();
     },
     knownIdentifiers: async (refs) => {
       const known = await knownIdentifiers(database.db, registry, refs);
-      if (known.every(Boolean)) return known;
-      // Not on file yet; it may be in a message stored (and ACKed) before this one but not applied yet.
-      await worker.appliedThrough(await lastStoredId(database));
-      return knownIdentifiers(database.db, registry, refs);
+      const missing = refs.filter((r, i) => !known[i] && !pendingIds.has(r));
+      if (!missing.length) return refs.map(() => true);
+      // Messages stored before this process started are not in pendingIds: let the worker apply them.
+      await worker.appliedThrough(storedBeforeStart);
+      return knownIdentifiers(database.db, registry, refs).then((k) => k.map((v, i) => v || pendingIds.has(refs[i]!)));
     },
     admit: async () => {
       // Back-pressure: past the backlog limit, ACKs wait for the worker, which bounds crosswalk lag.

@@ -4,7 +4,7 @@ import { buildAck, decodeMessageDetailed, encodeMessage, encodingForCharset, typ
 import type { Logger } from '../lib/log.js';
 import { errorKind } from '../lib/log.js';
 import type { AuthorityRegistry } from './authorities.js';
-import type { IdentifierRef } from './adt.js';
+import type { AdtCommand, IdentifierRef } from './adt.js';
 import { ackCodeFor, contentError, IngestError } from './errors.js';
 import type { Inbox, InboxRow } from './inbox.js';
 import { contentHash, dedupKeyOf, interpret } from './interpret.js';
@@ -31,7 +31,7 @@ export interface ReceiverDeps {
   inbox: Inbox;
   logger: Logger;
   /** Called after a pending message has committed: wakes the worker. */
-  onStored: () => void;
+  onStored: (command: AdtCommand) => void;
   /** Resolves when the inbox backlog is below the limit (back-pressure on ACKs). */
   admit?: () => Promise<void>;
   /**
@@ -78,10 +78,12 @@ export class Receiver {
       return null;
     }
     let event: string | null = header.messageType.trigger || null;
+    let command: AdtCommand | undefined;
     if (!failure) {
       try {
         const it = interpret(text, this.deps.config, this.deps.registry, now);
         event = it.event;
+        command = it.command;
         if (it.command.kind === 'merge' && it.sender.profile.unknownMergePrior === 'reject' && this.deps.knownIdentifiers) {
           const retired = it.command.groups.flatMap((g) => g.retired);
           const known = await this.deps.knownIdentifiers(retired);
@@ -112,7 +114,7 @@ export class Receiver {
       if (!failure && this.deps.admit) await this.deps.admit();
       const stored = await this.deps.inbox.store(row);
       if (stored.outcome === 'stored') {
-        if (!failure) this.deps.onStored();
+        if (!failure && command) this.deps.onStored(command);
         return encodeMessage(ack, replyEncoding);
       }
       if (stored.outcome === 'duplicate' && stored.ack) return encodeMessage(stored.ack, replyEncoding);

@@ -7,6 +7,7 @@ import type { Logger } from '../lib/log.js';
 import { errorKind } from '../lib/log.js';
 import { query, type Database, type Tx } from '../storage/db.js';
 import type { AuthorityRegistry } from './authorities.js';
+import type { AdtCommand } from './adt.js';
 import { IngestError } from './errors.js';
 import { interpret } from './interpret.js';
 
@@ -22,6 +23,8 @@ export interface WorkerDeps {
   logger: Logger;
   batchSize: number;
   pollMs?: number;
+  /** After the transaction that applied (or dead-lettered) these commands has committed. */
+  onApplied?: (command: AdtCommand) => void;
 }
 
 interface Pending {
@@ -105,12 +108,15 @@ export class Worker {
   async applyBatch(): Promise<number> {
     let ids: number[] = [];
     try {
-      return await this.deps.database.db.transaction(async (tx) => {
+      const applied: AdtCommand[] = [];
+      const n = await this.deps.database.db.transaction(async (tx) => {
         const batch = await this.claim(tx, this.deps.batchSize);
         ids = batch.map((m) => m.id);
-        if (batch.length) await this.applyAll(tx, batch);
+        if (batch.length) applied.push(...(await this.applyAll(tx, batch)));
         return batch.length;
       });
+      for (const c of applied) this.deps.onApplied?.(c);
+      return n;
     } catch (err) {
       if (!ids.length) throw err;
       this.deps.logger.warn('batch failed: applying its messages one by one', { ...errorKind(err), messages: ids.length });
@@ -128,9 +134,11 @@ export class Worker {
     return query<Pending>(tx, sql`select id::int as id, sender, raw from messages where status = 'pending' ${filter} order by id limit ${limit} for update skip locked`);
   }
 
-  private async applyAll(tx: Tx, batch: Pending[]) {
+  /** Applies the batch; returns the commands it applied, for after the commit. */
+  private async applyAll(tx: Tx, batch: Pending[]): Promise<AdtCommand[]> {
     const changes = new ChangeLog();
     const done: number[] = [];
+    const commands: AdtCommand[] = [];
     for (const m of batch) {
       const actor = `mllp:${m.sender ?? 'unknown'}`;
       let it;
@@ -146,20 +154,23 @@ export class Worker {
       await applyCommand({ tx, registry: this.deps.registry, linker: this.deps.linker, changes, messageId: m.id, actor }, it.command, it.sender.sender);
       changes.record(actor, 'message.applied', 'message', m.id, m.id, { event: it.event });
       done.push(m.id);
+      commands.push(it.command);
     }
     if (done.length) {
       await tx.execute(sql`update messages set status = 'done', attempts = attempts + 1, applied_at = now() where id in (${sql.join(done.map((id) => sql`${id}::bigint`), sql`, `)})`);
     }
     await changes.flush(tx);
     this.pending = Math.max(0, this.pending - batch.length);
+    return commands;
   }
 
   private async applyIsolated(id: number) {
     try {
-      await this.deps.database.db.transaction(async (tx) => {
+      const applied = await this.deps.database.db.transaction(async (tx) => {
         const batch = await this.claim(tx, 1, id);
-        if (batch.length) await this.applyAll(tx, batch);
+        return batch.length ? this.applyAll(tx, batch) : [];
       });
+      for (const c of applied) this.deps.onApplied?.(c);
     } catch (err) {
       this.deps.logger.error('message could not be applied: moved to dead letters', { ...errorKind(err), messageId: id });
       await this.deps.database.db.transaction(async (tx) => {
