@@ -102,8 +102,9 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     registry,
     inbox,
     logger: logger.child({ role: 'mllp' }),
-    onStored: (command) => {
-      pendingIds.add(command);
+    onStored: (messageId, it) => {
+      pendingIds.add(it.command);
+      worker.remember(messageId, it);
       worker.pending++;
       worker.notify();
     },

@@ -31,7 +31,7 @@ export interface ReceiverDeps {
   inbox: Inbox;
   logger: Logger;
   /** Called after a pending message has committed: wakes the worker. */
-  onStored: (command: AdtCommand) => void;
+  onStored: (messageId: number, it: { command: AdtCommand; sender: string; event: string }) => void;
   /** Resolves when the inbox backlog is below the limit (back-pressure on ACKs). */
   admit?: () => Promise<void>;
   /**
@@ -78,12 +78,12 @@ export class Receiver {
       return null;
     }
     let event: string | null = header.messageType.trigger || null;
-    let command: AdtCommand | undefined;
+    let interpreted: { command: AdtCommand; sender: string; event: string } | undefined;
     if (!failure) {
       try {
         const it = interpret(text, this.deps.config, this.deps.registry, now);
         event = it.event;
-        command = it.command;
+        interpreted = { command: it.command, sender: it.sender.sender, event: it.event };
         if (it.command.kind === 'merge' && it.sender.profile.unknownMergePrior === 'reject' && this.deps.knownIdentifiers) {
           const retired = it.command.groups.flatMap((g) => g.retired);
           const known = await this.deps.knownIdentifiers(retired);
@@ -114,7 +114,7 @@ export class Receiver {
       if (!failure && this.deps.admit) await this.deps.admit();
       const stored = await this.deps.inbox.store(row);
       if (stored.outcome === 'stored') {
-        if (!failure && command) this.deps.onStored(command);
+        if (!failure && interpreted) this.deps.onStored(stored.id, interpreted);
         return encodeMessage(ack, replyEncoding);
       }
       if (stored.outcome === 'duplicate' && stored.ack) return encodeMessage(stored.ack, replyEncoding);

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { FileConfig } from '../config.js';
 import { ChangeLog } from '../linkage/changes.js';
 import { applyCommand } from '../linkage/apply.js';
+import { BatchStore, SqlStore, type RecordStore } from '../linkage/store.js';
 import type { Linker } from '../linkage/linker.js';
 import type { Logger } from '../lib/log.js';
 import { errorKind } from '../lib/log.js';
@@ -30,8 +31,16 @@ export interface WorkerDeps {
 interface Pending {
   id: number;
   sender: string | null;
-  raw: string;
 }
+
+/** What applying needs from an interpreted message. */
+export interface Applicable {
+  command: AdtCommand;
+  sender: string;
+  event: string;
+}
+
+const actorOf = (m: Pending) => `mllp:${m.sender ?? 'unknown'}`;
 
 /**
  * Applies stored messages in arrival order (the inbox id), many per transaction. A batch that fails is
@@ -42,6 +51,7 @@ export class Worker {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private readonly interpreted = new Map<number, Applicable>();
   /** Stored but not yet applied, as far as this process knows (for back-pressure and /health). */
   pending = 0;
 
@@ -125,43 +135,92 @@ export class Worker {
     }
   }
 
+  /** Keeps what the receiver already interpreted, so the worker need not parse the message again. */
+  remember(messageId: number, it: Applicable) {
+    this.interpreted.set(messageId, it);
+  }
+
   private async claim(tx: Tx, limit: number, onlyId?: number): Promise<Pending[]> {
     if (this.deps.database.kind === 'postgres') {
       const [lock] = await query<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${APPLY_LOCK}) as ok`);
       if (!lock?.ok) return [];
     }
     const filter = onlyId === undefined ? sql`` : sql`and id = ${onlyId}`;
-    return query<Pending>(tx, sql`select id::int as id, sender, raw from messages where status = 'pending' ${filter} order by id limit ${limit} for update skip locked`);
+    return query<Pending>(tx, sql`select id::int as id, sender from messages where status = 'pending' ${filter} order by id limit ${limit} for update skip locked`);
   }
 
-  /** Applies the batch; returns the commands it applied, for after the commit. */
+  /**
+   * Applies the batch; returns the commands it applied, for after the commit. Registrations go through
+   * a unit of work (BatchStore) written in a few statements; an A40 first writes what is held, then runs
+   * record by record, since it reads golden-record membership from the database.
+   */
   private async applyAll(tx: Tx, batch: Pending[]): Promise<AdtCommand[]> {
     const changes = new ChangeLog();
     const done: number[] = [];
+    const failed: Array<{ id: number; code: number; error: string }> = [];
     const commands: AdtCommand[] = [];
-    for (const m of batch) {
-      const actor = `mllp:${m.sender ?? 'unknown'}`;
-      let it;
-      try {
-        it = interpret(m.raw, this.deps.config, this.deps.registry);
-      } catch (e) {
-        // The config changed since the message was accepted: it waits in the dead-letter store for a retry.
-        if (!(e instanceof IngestError)) throw e;
-        await tx.execute(sql`update messages set status = 'failed', attempts = attempts + 1, error_code = ${e.hl7Code}, error = ${e.message} where id = ${m.id}`);
-        changes.record(actor, 'message.failed', 'message', m.id, m.id, { errorCode: e.hl7Code, error: e.message });
-        continue;
+    const work = await this.interpretAll(tx, batch, changes, failed);
+    const batchable = this.deps.linker.batchSafe === true;
+    const sqlStore = new SqlStore();
+    let store: RecordStore = batchable ? new BatchStore() : sqlStore;
+    // One lookup for every identifier the batch's registrations name.
+    if (batchable) {
+      const keys: Array<{ authorityId: number; identifier: string }> = [];
+      for (const w of work) {
+        if (w.it.command.kind !== 'register') continue;
+        for (const ref of w.it.command.identifiers) keys.push({ authorityId: (await this.deps.registry.ensure(tx, ref.authority)).id, identifier: ref.value });
       }
-      await applyCommand({ tx, registry: this.deps.registry, linker: this.deps.linker, changes, messageId: m.id, actor }, it.command, it.sender.sender);
-      changes.record(actor, 'message.applied', 'message', m.id, m.id, { event: it.event });
+      await store.load(tx, keys);
+    }
+    for (const { m, it } of work) {
+      const ctx = { tx, store, registry: this.deps.registry, linker: this.deps.linker, changes, messageId: m.id, actor: actorOf(m) };
+      if (it.command.kind === 'merge' && store !== sqlStore) {
+        await store.flush(tx);
+        await applyCommand({ ...ctx, store: sqlStore }, it.command, it.sender);
+        store = new BatchStore();
+      } else await applyCommand(ctx, it.command, it.sender);
+      changes.record(ctx.actor, 'message.applied', 'message', m.id, m.id, { event: it.event });
       done.push(m.id);
       commands.push(it.command);
+      this.interpreted.delete(m.id);
     }
-    if (done.length) {
-      await tx.execute(sql`update messages set status = 'done', attempts = attempts + 1, applied_at = now() where id in (${sql.join(done.map((id) => sql`${id}::bigint`), sql`, `)})`);
+    await store.flush(tx);
+    if (done.length) await tx.execute(sql`update messages set status = 'done', attempts = attempts + 1, applied_at = now() where id = any(${sql.param(done)}::bigint[])`);
+    if (failed.length) {
+      await tx.execute(sql`update messages m set status = 'failed', attempts = attempts + 1, error_code = v.code, error = v.error
+        from unnest(${sql.param(failed.map((f) => f.id))}::bigint[], ${sql.param(failed.map((f) => f.code))}::int[], ${sql.param(failed.map((f) => f.error))}::text[]) as v(id, code, error)
+        where m.id = v.id`);
     }
     await changes.flush(tx);
     this.pending = Math.max(0, this.pending - batch.length);
     return commands;
+  }
+
+  /** The receiver's interpretation when this process stored the message, else a fresh one from the raw text. */
+  private async interpretAll(tx: Tx, batch: Pending[], changes: ChangeLog, failed: Array<{ id: number; code: number; error: string }>) {
+    const misses = batch.filter((m) => !this.interpreted.has(m.id)).map((m) => m.id);
+    const raw = new Map<number, string>();
+    if (misses.length) {
+      for (const r of await query<{ id: number; raw: string }>(tx, sql`select id::int as id, raw from messages where id = any(${sql.param(misses)}::bigint[])`)) raw.set(r.id, r.raw);
+    }
+    const work: Array<{ m: Pending; it: Applicable }> = [];
+    for (const m of batch) {
+      let it = this.interpreted.get(m.id);
+      if (!it) {
+        try {
+          const full = interpret(raw.get(m.id) ?? '', this.deps.config, this.deps.registry);
+          it = { command: full.command, sender: full.sender.sender, event: full.event };
+        } catch (e) {
+          // The config changed since the message was accepted: it waits in the dead-letter store for a retry.
+          if (!(e instanceof IngestError)) throw e;
+          failed.push({ id: m.id, code: e.hl7Code, error: e.message });
+          changes.record(actorOf(m), 'message.failed', 'message', m.id, m.id, { errorCode: e.hl7Code, error: e.message });
+          continue;
+        }
+      }
+      work.push({ m, it });
+    }
+    return work;
   }
 
   private async applyIsolated(id: number) {
@@ -172,6 +231,7 @@ export class Worker {
       });
       for (const c of applied) this.deps.onApplied?.(c);
     } catch (err) {
+      this.interpreted.delete(id);
       this.deps.logger.error('message could not be applied: moved to dead letters', { ...errorKind(err), messageId: id });
       await this.deps.database.db.transaction(async (tx) => {
         await tx.execute(sql`update messages set status = 'failed', attempts = attempts + 1, error_code = 207, error = 'could not be applied (internal error); see the service log' where id = ${id} and status = 'pending'`);

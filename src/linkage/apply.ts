@@ -36,14 +36,14 @@ async function resolveIds(ctx: ApplyContext, ids: IdentifierRef[]) {
  */
 async function applyRegister(ctx: ApplyContext, ids: IdentifierRef[], d: Demographics, sender: string) {
   const resolved = await resolveIds(ctx, ids);
-  const existing = await loadRecords(ctx.tx, resolved.map((r) => ({ authorityId: r.authorityId, identifier: r.ref.value })));
+  const existing = await loadRecords(ctx, resolved.map((r) => ({ authorityId: r.authorityId, identifier: r.ref.value })));
   const primaryAuthority = resolved[0]!.authorityId;
 
   const rows: Array<SourceRecordRow | undefined> = [];
   for (const r of resolved) {
     let row = existing.get(recordKey(r.authorityId, r.ref.value));
     if (row && row.status === 'merged') {
-      const survivor = await survivorOf(ctx.tx, row);
+      const survivor = await survivorOf(ctx, row);
       ctx.changes.record(ctx.actor, 'source.retired-identifier-used', 'source_record', row.id, ctx.messageId, { survivorId: survivor.id });
       row = survivor;
     }
@@ -101,7 +101,7 @@ async function applyRegister(ctx: ApplyContext, ids: IdentifierRef[], d: Demogra
 async function applyMerge(ctx: ApplyContext, g: MergeGroup, sender: string) {
   const survivorRefs = await resolveIds(ctx, g.survivor);
   const retiredRefs = await resolveIds(ctx, g.retired);
-  const existing = await loadRecords(ctx.tx, [...survivorRefs, ...retiredRefs].map((r) => ({ authorityId: r.authorityId, identifier: r.ref.value })));
+  const existing = await loadRecords(ctx, [...survivorRefs, ...retiredRefs].map((r) => ({ authorityId: r.authorityId, identifier: r.ref.value })));
 
   for (const r of retiredRefs) {
     const sRef = survivorRefs.find((s) => s.authorityId === r.authorityId)!;

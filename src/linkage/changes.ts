@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { auditLog, outboxEvents } from '../storage/schema/index.js';
 import type { Queryable } from '../storage/db.js';
 
@@ -25,9 +26,20 @@ export class ChangeLog {
     return this.audit.length + this.events.length;
   }
 
+  /** Two statements whatever the batch size: arrays bound as parameters and unnested server-side. */
   async flush(q: Queryable) {
-    if (this.audit.length) await q.insert(auditLog).values(this.audit);
-    if (this.events.length) await q.insert(outboxEvents).values(this.events);
+    const a = this.audit;
+    if (a.length) {
+      await q.execute(sql`insert into audit_log (actor, action, entity_type, entity_id, message_id, detail)
+        select * from unnest(${sql.param(a.map((r) => r.actor))}::text[], ${sql.param(a.map((r) => r.action))}::text[], ${sql.param(a.map((r) => r.entityType ?? null))}::text[],
+          ${sql.param(a.map((r) => r.entityId ?? null))}::text[], ${sql.param(a.map((r) => r.messageId ?? null))}::bigint[], ${sql.param(a.map((r) => (r.detail == null ? null : JSON.stringify(r.detail))))}::jsonb[])`);
+    }
+    const e = this.events;
+    if (e.length) {
+      await q.execute(sql`insert into outbox_events (id, type, subject, payload)
+        select * from unnest(${sql.param(e.map((r) => r.id))}::uuid[], ${sql.param(e.map((r) => r.type))}::text[], ${sql.param(e.map((r) => r.subject ?? null))}::text[],
+          ${sql.param(e.map((r) => JSON.stringify(r.payload)))}::jsonb[])`);
+    }
     this.audit = [];
     this.events = [];
   }

@@ -14,12 +14,18 @@ export type Placement =
  * linker below gives every record its own golden record (A40 merges and shared identifiers aside).
  */
 export interface Linker {
+  /**
+   * True when place/updated read nothing from the database that the same batch may have written: then
+   * the worker may hold a batch's writes in memory and write them together (BatchStore).
+   */
+  readonly batchSafe?: boolean;
   place(ctx: ApplyContext, record: SourceRecordRow, demographics: Demographics): Promise<Placement>;
   /** After an A08 changed a linked record's demographics; may move it out of its golden record. */
   updated(ctx: ApplyContext, record: SourceRecordRow, demographics: Demographics): Promise<void>;
 }
 
 export const identityLinker: Linker = {
+  batchSafe: true,
   async place() {
     return { goldenId: null };
   },
