@@ -108,12 +108,14 @@ export const fileConfigSchema = z
       .object({
         /** Messages stored per group commit (ACK path). */
         batchMaxMessages: z.number().int().min(1).max(5000).default(256),
+        /** Inbox writes in flight at once on PostgreSQL (each a group commit); keep below MPI_DB_POOL. */
+        concurrentWrites: z.number().int().min(1).max(16).default(4),
         /** Messages applied per worker transaction. */
         applyBatchMessages: z.number().int().min(1).max(5000).default(200),
         /** Inbox backlog above which new ACKs wait for the worker (bounds crosswalk lag). */
         maxPending: z.number().int().min(1).default(20_000),
       })
-      .default({ batchMaxMessages: 256, applyBatchMessages: 200, maxPending: 20_000 }),
+      .default({ batchMaxMessages: 256, concurrentWrites: 4, applyBatchMessages: 200, maxPending: 20_000 }),
     /** Our own MSH-3/MSH-4 in messages we originate (the ACK's MSH-3/4 echo the inbound MSH-5/6). */
     identity: z
       .object({ application: z.string().default('MPI'), facility: z.string().default('MPI') })

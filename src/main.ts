@@ -96,7 +96,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const pendingIds = new PendingIdentifiers();
   const storedBeforeStart = await lastStoredId(database);
   const worker = new Worker({ database, config: config.file, registry, linker: opts.linker ?? identityLinker, logger: logger.child({ role: 'worker' }), batchSize: config.file.ingest.applyBatchMessages, onApplied: (cmd) => pendingIds.remove(cmd) });
-  const inbox = new Inbox(database.db, { batchMax: config.file.ingest.batchMaxMessages, logger });
+  // PGlite has one connection: a second write would only queue behind the first.
+  const inbox = new Inbox(database.db, { batchMax: config.file.ingest.batchMaxMessages, logger, concurrency: database.kind === 'postgres' ? config.file.ingest.concurrentWrites : 1 });
   const receiver = new Receiver({
     config: config.file,
     registry,
