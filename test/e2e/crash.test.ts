@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
@@ -46,6 +47,11 @@ function startProcess(env: Record<string, string>): Promise<Running> {
     });
     child.on('exit', (code) => reject(new Error(`service exited early (${code})`)));
   });
+}
+
+/** Resolves when the process has ended, whether or not it already had. */
+async function exited(child: ChildProcess) {
+  if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
 }
 
 const feed = (sender: number, n: number) =>
@@ -95,7 +101,7 @@ describe.each(backends)('a SIGKILL mid-feed on $name', (backend) => {
     while (acked.size < KILL_AFTER) await new Promise((r) => setTimeout(r, 5));
     run.child.kill('SIGKILL');
     await Promise.all(sending);
-    await new Promise((r) => run.child.once('exit', r).exitCode !== null && r(null));
+    await exited(run.child);
     expect(acked.size).toBeGreaterThanOrEqual(KILL_AFTER);
     expect(acked.size).toBeLessThan(3 * PER_SENDER);
 
@@ -116,7 +122,8 @@ describe.each(backends)('a SIGKILL mid-feed on $name', (backend) => {
       (await fetch(`${base}/fhir/Patient/$ihe-pix?sourceIdentifier=${encodeURIComponent(`urn:oid:${OID_A}|${id}`)}`, { headers: { authorization: `Bearer ${KEY}` } })).status;
     for (const f of feeds) for (const m of f.filter((_, i) => i % 2 === 0)) expect(await pix(m.id)).toBe(200);
     run.child.kill('SIGTERM');
-    await new Promise((r) => run.child.once('exit', r));
+    await exited(run.child);
+    expect(run.child.exitCode).toBe(0);
 
     // Every message exactly once, every one applied, one record per patient.
     const counts = async (q: (s: string) => Promise<Array<{ n: number }>>) => ({
