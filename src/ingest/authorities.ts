@@ -75,6 +75,14 @@ export class AuthorityRegistry {
     for (const r of rows) this.remember(r);
   }
 
+  /** Forgets everything and reloads: after a rolled-back transaction that may have registered authorities. */
+  async reload(q: Queryable) {
+    this.byOid.clear();
+    this.byNamespace.clear();
+    this.byId.clear();
+    await this.refresh(q);
+  }
+
   private remember(a: Authority) {
     this.byId.set(a.id, a);
     if (a.oid) this.byOid.set(a.oid, a);

@@ -130,6 +130,8 @@ export class Worker {
     } catch (err) {
       if (!ids.length) throw err;
       this.deps.logger.warn('batch failed: applying its messages one by one', { ...errorKind(err), messages: ids.length });
+      // Authorities registered inside the rolled-back transaction are not on file: drop them from memory.
+      await this.deps.registry.reload(this.deps.database.db);
       for (const id of ids) await this.applyIsolated(id);
       return ids.length;
     }
@@ -232,6 +234,7 @@ export class Worker {
       for (const c of applied) this.deps.onApplied?.(c);
     } catch (err) {
       this.interpreted.delete(id);
+      await this.deps.registry.reload(this.deps.database.db);
       this.deps.logger.error('message could not be applied: moved to dead letters', { ...errorKind(err), messageId: id });
       await this.deps.database.db.transaction(async (tx) => {
         await tx.execute(sql`update messages set status = 'failed', attempts = attempts + 1, error_code = 207, error = 'could not be applied (internal error); see the service log' where id = ${id} and status = 'pending'`);
