@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { FileConfig } from '../config.js';
 import { ChangeLog } from '../linkage/changes.js';
 import { applyCommand } from '../linkage/apply.js';
-import { BatchStore, SqlStore, type RecordStore } from '../linkage/store.js';
+import { BatchStore, IdPool, SqlStore, type RecordStore } from '../linkage/store.js';
 import type { Linker } from '../linkage/linker.js';
 import type { Logger } from '../lib/log.js';
 import { errorKind } from '../lib/log.js';
@@ -15,6 +15,7 @@ import { interpret } from './interpret.js';
 // Held for the length of one apply transaction so that, with several processes on one PostgreSQL,
 // one of them applies at a time and each sender's messages are applied in arrival order.
 const APPLY_LOCK = 7_316_202;
+const GATHER_MS = 2;
 
 export interface WorkerDeps {
   database: Database;
@@ -52,6 +53,8 @@ export class Worker {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly interpreted = new Map<number, Applicable>();
+  /** Source record ids drawn from the sequence ahead of need, shared by every batch of this worker. */
+  private readonly ids = new IdPool();
   /** Stored but not yet applied, as far as this process knows (for back-pressure and /health). */
   pending = 0;
 
@@ -77,9 +80,12 @@ export class Worker {
       this.again = true;
       return;
     }
-    this.running = this.loop().finally(() => {
-      this.running = null;
-    });
+    // A short pause lets messages arriving together be applied in one transaction instead of one each.
+    this.running = new Promise<void>((r) => setTimeout(r, GATHER_MS))
+      .then(() => this.loop())
+      .finally(() => {
+        this.running = null;
+      });
   }
 
   /** Resolves once everything stored so far has been applied (or dead-lettered). */
@@ -107,7 +113,8 @@ export class Worker {
     do {
       this.again = false;
       try {
-        while (!this.stopped && (await this.applyBatch()) > 0);
+        // A batch smaller than the limit emptied the queue as it stood; later arrivals set `again`.
+        while (!this.stopped && (await this.applyBatch()) >= this.deps.batchSize);
       } catch (err) {
         this.deps.logger.error('worker pass failed', errorKind(err));
       }
@@ -164,7 +171,7 @@ export class Worker {
     const work = await this.interpretAll(tx, batch, changes, failed);
     const batchable = this.deps.linker.batchSafe === true;
     const sqlStore = new SqlStore();
-    let store: RecordStore = batchable ? new BatchStore() : sqlStore;
+    let store: RecordStore = batchable ? new BatchStore(this.ids) : sqlStore;
     // One lookup for every identifier the batch's registrations name.
     if (batchable) {
       const keys: Array<{ authorityId: number; identifier: string }> = [];
@@ -179,7 +186,7 @@ export class Worker {
       if (it.command.kind === 'merge' && store !== sqlStore) {
         await store.flush(tx);
         await applyCommand({ ...ctx, store: sqlStore }, it.command, it.sender);
-        store = new BatchStore();
+        store = new BatchStore(this.ids);
       } else await applyCommand(ctx, it.command, it.sender);
       changes.record(ctx.actor, 'message.applied', 'message', m.id, m.id, { event: it.event });
       done.push(m.id);

@@ -167,12 +167,29 @@ const json = (v: unknown) => (v === undefined || v === null ? null : JSON.string
 // postgres.js types a parameter array by its first element and has no boolean[] form: pass flags as text.
 const param = <T>(rows: T[], f: (r: T) => unknown) => sql.param(rows.map(f));
 
+/**
+ * Ids for new source records, drawn from their sequence 64 at a time. A BatchStore needs a record's id
+ * before the record is written (links refer to it); ids drawn and not used leave gaps, which is harmless.
+ */
+export class IdPool {
+  private ids: number[] = [];
+
+  async next(tx: Tx): Promise<number> {
+    if (!this.ids.length) {
+      const rows = await query<{ id: number }>(tx, sql`select nextval(pg_get_serial_sequence('source_records', 'id'))::int as id from generate_series(1, 64)`);
+      this.ids = rows.map((r) => r.id).reverse();
+    }
+    return this.ids.pop()!;
+  }
+}
+
 export class BatchStore implements RecordStore {
+  constructor(private readonly ids: IdPool = new IdPool()) {}
+
   private byKey = new Map<string, SourceRecordRow>();
   private rows = new Map<number, SourceRecordRow>();
   /** Keys looked up and not on file: no second query for them. */
   private absent = new Set<string>();
-  private idPool: number[] = [];
   private newRecords = new Map<number, PendingRecord>();
   private updates = new Map<number, PendingUpdate>();
   private newGoldens = new Map<string, { d: Demographics; from: number }>();
@@ -214,16 +231,9 @@ export class BatchStore implements RecordStore {
     return r;
   }
 
-  private async nextId(tx: Tx): Promise<number> {
-    if (!this.idPool.length) {
-      const ids = await query<{ id: number }>(tx, sql`select nextval(pg_get_serial_sequence('source_records', 'id'))::int as id from generate_series(1, 256)`);
-      this.idPool = ids.map((r) => r.id).reverse();
-    }
-    return this.idPool.pop()!;
-  }
 
   async insert(tx: Tx, r: NewRecord): Promise<SourceRecordRow> {
-    const id = await this.nextId(tx);
+    const id = await this.ids.next(tx);
     this.newRecords.set(id, { ...r, id, goldenId: null });
     const row: SourceRecordRow = { id, authorityId: r.authorityId, identifier: r.identifier, status: r.status ?? 'active', mergedIntoId: r.mergedIntoId ?? null, goldenId: null, lastMessageId: r.messageId };
     this.absent.delete(recordKey(r.authorityId, r.identifier));
