@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer, type ServerType } from '@hono/node-server';
+import { isAddressInUse, retryWhile } from './lib/wait.js';
 import { createApi } from './api/app.js';
 import { loadApiKeys, type ApiKey } from './api/auth.js';
 import { ConfigError, type Config } from './config.js';
@@ -35,21 +37,28 @@ export interface StartOptions {
   database?: Database;
   /** Which roles to run; default all. */
   roles?: { mllp?: boolean; http?: boolean; worker?: boolean };
+  /** How long start-up waits for a previous process to release the ports and the embedded database. */
+  startupWaitMs?: number;
 }
 
 /**
  * PGlite is one process's database: a second process opening the same directory would corrupt it, so
  * the directory carries a lock file naming its owner (a stale one, from a killed process, is taken over).
  */
-function lockDataDir(dir: string) {
+async function lockDataDir(dir: string, waitMs: number) {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'owner.pid');
-  if (existsSync(file)) {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    if (pid && pid !== process.pid && isAlive(pid)) {
-      throw new ConfigError(`the embedded database in ${dir} is in use by process ${pid} (a running service?): stop it first, or use its HTTP API`);
-    }
-  }
+  await retryWhile(
+    async () => {
+      if (!existsSync(file)) return;
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new DataDirInUse(`the embedded database in ${dir} is in use by process ${pid} (a running service?): stop it first, or use its HTTP API`);
+      }
+    },
+    (e) => e instanceof DataDirInUse,
+    waitMs,
+  );
   writeFileSync(file, String(process.pid));
   return () => {
     try {
@@ -60,6 +69,8 @@ function lockDataDir(dir: string) {
   };
 }
 
+class DataDirInUse extends ConfigError {}
+
 function isAlive(pid: number) {
   try {
     process.kill(pid, 0);
@@ -69,10 +80,11 @@ function isAlive(pid: number) {
   }
 }
 
-export async function databaseFromConfig(config: Config): Promise<Database> {
+/** `waitMs`: how long to wait for another process to release the embedded database (a restart after a kill). */
+export async function databaseFromConfig(config: Config, waitMs = 0): Promise<Database> {
   if (!config.env.DATABASE_URL) {
     const dir = join(config.dataDir, 'pglite');
-    const unlock = lockDataDir(dir);
+    const unlock = await lockDataDir(dir, waitMs);
     try {
       const db = await openDatabase({ dataDir: dir });
       return { ...db, close: () => db.close().finally(unlock) };
@@ -88,7 +100,8 @@ export async function databaseFromConfig(config: Config): Promise<Database> {
 export async function startService(config: Config, opts: StartOptions = {}): Promise<Service> {
   const logger = opts.logger ?? createLogger(config.env.MPI_LOG_LEVEL);
   const roles = { mllp: true, http: true, worker: true, ...opts.roles };
-  const database = opts.database ?? (await databaseFromConfig(config));
+  const waitMs = opts.startupWaitMs ?? 0;
+  const database = opts.database ?? (await databaseFromConfig(config, waitMs));
   const registry = await AuthorityRegistry.load(database.db, config.file);
   const { keys, generatedFile } = loadApiKeys(config.env.MPI_API_KEYS, config.dataDir);
   if (generatedFile) logger.info('no MPI_API_KEYS: using the generated admin API key', { file: generatedFile });
@@ -127,7 +140,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   let mllp: MllpServer | undefined;
   if (roles.mllp) {
     const tls = config.file.mllp.tls;
-    mllp = await startMllpServer({
+    mllp = await retryWhile(() => startMllpServer({
       host: config.env.MLLP_HOST,
       port: config.env.MLLP_PORT,
       maxFrameBytes: config.file.mllp.maxFrameBytes,
@@ -136,7 +149,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       onMessage: (payload, ctx) => receiver.onMessage(payload, ctx),
       onOversize: (head, size, ctx) => receiver.onOversize(head, size, ctx),
       logger: logger.child({ role: 'mllp' }),
-    });
+    }), isAddressInUse, waitMs);
     logger.info('MLLP listening', { port: mllp.port, tls: !!tls });
   }
 
@@ -151,9 +164,21 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       config: config.file,
       onRequeued: () => void worker.resync().catch(() => undefined),
     });
-    httpPort = await new Promise<number>((resolve) => {
-      http = serve({ fetch: api.fetch, port: config.env.HTTP_PORT, hostname: config.env.HTTP_HOST }, (info) => resolve(info.port));
-    });
+    const server = createAdaptorServer({ fetch: api.fetch });
+    http = server;
+    await retryWhile(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(config.env.HTTP_PORT, config.env.HTTP_HOST, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        }),
+      isAddressInUse,
+      waitMs,
+    );
+    httpPort = (server.address() as AddressInfo).port;
     logger.info('HTTP listening', { port: httpPort });
   }
 

@@ -51,14 +51,20 @@ async function main(argv: string[]): Promise<number> {
 async function serveCommand(): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.env.MPI_LOG_LEVEL);
-  const service = await startService(config, { logger });
+  // A restart right after a kill waits (up to 15 s) for the old process to let go of ports and data.
+  const service = await startService(config, { logger, startupWaitMs: 15_000 });
   logger.info('MPI started', { database: service.database.kind, mllpPort: service.mllpPort, httpPort: service.httpPort, dataDir: config.dataDir });
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const reason = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    // Started by a process that then died without passing a signal on (npm start killed with SIGKILL):
+    // stop rather than linger as an orphan holding the ports and the embedded database.
+    const parent = process.ppid;
+    if (parent > 1) setInterval(() => process.ppid !== parent && resolve('parent process exited'), 250).unref();
   });
-  logger.info('stopping');
+  logger.info('stopping', { reason });
+  // Past this, exit anyway: every ACKed message is committed, so a cut-short stop loses nothing.
+  setTimeout(() => process.exit(1), 10_000).unref();
   await service.stop();
   return 0;
 }
