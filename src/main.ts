@@ -93,7 +93,7 @@ export async function databaseFromConfig(config: Config, waitMs = 0): Promise<Da
       throw e;
     }
   }
-  return openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATABASE_URL ? undefined : join(config.dataDir, 'pglite'), poolSize: config.env.MPI_DB_POOL });
+  return openDatabase({ url: config.env.DATABASE_URL, poolSize: config.env.MPI_DB_POOL });
 }
 
 /** The composition root: wires storage, the sidecar, the worker and the HTTP API together. */
@@ -120,7 +120,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       pendingIds.add(it.command);
       worker.remember(messageId, it);
       worker.pending++;
-      worker.notify();
+      if (roles.worker) worker.notify();
     },
     knownIdentifiers: async (refs) => {
       const known = await knownIdentifiers(database.db, registry, refs);
