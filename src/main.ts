@@ -163,6 +163,15 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       logger: logger.child({ role: 'api' }),
       config: config.file,
       onRequeued: () => void worker.resync().catch(() => undefined),
+      // A query right after an ACK must not miss what that ACK promised: wait (5 s at most) for the
+      // worker when a stored message names the identifier, or when an unknown one may be in the backlog.
+      settle: async (authority, value, found) => {
+        const named = pendingIds.has({ authority: { oid: authority.oid ?? undefined, namespace: authority.namespace ?? undefined }, value });
+        if (!named && (found || worker.pending === 0)) return false;
+        const through = await lastStoredId(database);
+        await worker.appliedThrough(through, 5000);
+        return true;
+      },
     });
     const server = createAdaptorServer({ fetch: api.fetch });
     http = server;

@@ -12,7 +12,7 @@ import { errorKind } from '../lib/log.js';
 import { query, type Database } from '../storage/db.js';
 import { requireRole, type ApiKey, type AuthVariables } from './auth.js';
 import { ApiError, errorResponse } from './errors.js';
-import { pixmRoutes } from './pixm.js';
+import { pixmRoutes, type Settle } from './pixm.js';
 
 export interface ApiDeps {
   database: Database;
@@ -20,6 +20,8 @@ export interface ApiDeps {
   keys: ApiKey[];
   logger: Logger;
   config: FileConfig;
+  /** Read-your-writes for crosswalk queries (see pixm.ts). */
+  settle?: Settle;
   /** Wakes the worker after dead letters were re-queued. */
   onRequeued?: () => void;
 }
@@ -47,7 +49,7 @@ export function createApi(deps: ApiDeps) {
   });
 
   app.use('/fhir/*', requireRole(deps.keys, 'reader'));
-  app.route('/fhir', pixmRoutes(deps.database.db, deps.registry));
+  app.route('/fhir', pixmRoutes(deps.database.db, deps.registry, deps.settle));
 
   app.use('/api/*', requireRole(deps.keys, 'reader'));
   app.get('/api/events', async (c) => {

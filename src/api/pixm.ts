@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AuthorityRegistry } from '../ingest/authorities.js';
+import type { Authority, AuthorityRegistry } from '../ingest/authorities.js';
 import { systemOf } from '../ingest/authorities.js';
 import { crosswalk } from '../linkage/crosswalk.js';
 import { ChangeLog } from '../linkage/changes.js';
@@ -15,7 +15,14 @@ export function parseToken(param: string, name: string): { system: string; value
 }
 
 /** IHE PIXm ITI-83: GET /fhir/Patient/$ihe-pix (and the POST form with a Parameters body is left out). */
-export function pixmRoutes(db: Db, registry: AuthorityRegistry) {
+/**
+ * Read-your-writes for the crosswalk: resolves once messages already ACKed that could change the answer
+ * for this identifier have been applied (or a bound has passed). `found` says whether the identifier is
+ * on file now: an unknown one waits for any backlog, a known one only for messages that name it.
+ */
+export type Settle = (authority: Authority, value: string, found: boolean) => Promise<boolean>;
+
+export function pixmRoutes(db: Db, registry: AuthorityRegistry, settle?: Settle) {
   const app = new Hono<{ Variables: AuthVariables }>();
   app.get('/Patient/$ihe-pix', async (c) => {
     const source = c.req.query('sourceIdentifier');
@@ -32,7 +39,8 @@ export function pixmRoutes(db: Db, registry: AuthorityRegistry) {
         if (!a) throw new ApiError('unknown_target_domain', 'targetSystem not found');
         return a.id;
       });
-    const result = await crosswalk(db, authority.id, value);
+    let result = await crosswalk(db, authority.id, value);
+    if (settle && (await settle(authority, value, !!result))) result = await crosswalk(db, authority.id, value);
     const changes = new ChangeLog();
     changes.record(`api:${c.get('apiKey').id}`, 'pixm.query', result ? 'golden_record' : 'identifier', result?.goldenId ?? systemOf(authority), null, { found: !!result });
     await changes.flush(db);

@@ -89,15 +89,20 @@ export class Worker {
   }
 
   /** Resolves once everything stored so far has been applied (or dead-lettered). */
-  idle() {
-    return this.appliedThrough(Number.MAX_SAFE_INTEGER);
+  async idle() {
+    await this.appliedThrough(Number.MAX_SAFE_INTEGER);
   }
 
-  /** Resolves once every message stored with an id up to `id` has been applied (or dead-lettered). */
-  async appliedThrough(id: number) {
+  /**
+   * Resolves once every message stored with an id up to `id` has been applied (or dead-lettered), or
+   * when `timeoutMs` has passed (then with false).
+   */
+  async appliedThrough(id: number, timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const [row] = await query<{ n: number }>(this.deps.database.db, sql`select count(*)::int as n from messages where status = 'pending' and id <= ${id}`);
-      if (!row?.n) return;
+      if (!row?.n) return true;
+      if (Date.now() >= deadline) return false;
       this.notify();
       await new Promise((r) => setTimeout(r, 5));
     }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { query } from '../../src/storage/db.js';
 import { encodeFrame } from '../../src/mllp/index.js';
 import { backends } from '../helpers/db.js';
@@ -179,6 +180,27 @@ describe.each(backends)('MLLP ingest to PIXm on $name', (backend) => {
     expect((await t.pix('sourceIdentifier=nobar')).status).toBe(400);
     expect((await t.pix(pix(OID_A, '6001'), '')).status).toBe(401);
     expect((await t.pix(pix(OID_A, '6001'), 'wrong-key-0123456789')).status).toBe(401);
+  });
+
+  it.runIf(backend.name === 'postgres')('answers PIXm for a message ACKed but not yet applied by waiting for it', async () => {
+    // Hold the worker's apply lock from another session, so the message stays in the inbox.
+    const other = postgres(t.fresh.url!, { max: 1, onnotice: () => {} });
+    const locked = other.reserve();
+    const session = await locked;
+    await session`select pg_advisory_lock(7316202)`;
+    try {
+      const [ack] = await t.send([adt({ controlId: 'RYW1', pid3: `9501^^^HOSPA&${OID_A}&ISO^MR` })]);
+      expect(readAck(ack!).code).toBe('AA');
+      const query = t.http(`/fhir/Patient/$ihe-pix?${pix(OID_A, '9501')}`);
+      await new Promise((r) => setTimeout(r, 300));
+      const [{ n }] = await session`select count(*)::int as n from messages where control_id = 'RYW1' and status = 'pending'`;
+      expect(n).toBe(1);
+      await session`select pg_advisory_unlock(7316202)`;
+      expect((await query).status).toBe(200);
+    } finally {
+      session.release();
+      await other.end();
+    }
   });
 
   it('reports health without auth', async () => {
