@@ -193,8 +193,8 @@ describe.each(backends)('MLLP ingest to PIXm on $name', (backend) => {
       expect(readAck(ack!).code).toBe('AA');
       const query = t.http(`/fhir/Patient/$ihe-pix?${pix(OID_A, '9501')}`);
       await new Promise((r) => setTimeout(r, 300));
-      const [{ n }] = await session`select count(*)::int as n from messages where control_id = 'RYW1' and status = 'pending'`;
-      expect(n).toBe(1);
+      const [row] = await session`select count(*)::int as n from messages where control_id = 'RYW1' and status = 'pending'`;
+      expect(row?.n).toBe(1);
       await session`select pg_advisory_unlock(7316202)`;
       expect((await query).status).toBe(200);
     } finally {
