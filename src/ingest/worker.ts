@@ -55,7 +55,7 @@ export class Worker {
   private readonly interpreted = new Map<number, Applicable>();
   /** Source record ids drawn from the sequence ahead of need, shared by every batch of this worker. */
   private readonly ids = new IdPool();
-  /** Stored but not yet applied, as far as this process knows (for back-pressure and /health). */
+  /** Stored but not yet applied, as far as this process knows (back-pressure and read-your-writes). */
   pending = 0;
 
   constructor(private readonly deps: WorkerDeps) {}
