@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, parseFileConfig, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/lib/log.js';
+import { createLogger, type Logger } from '../../src/lib/log.js';
 import { startService, type Service } from '../../src/main.js';
 import { MllpClient } from '../../src/mllp/index.js';
 import { createTestDatabase, type Backend, type FreshDatabase } from './db.js';
@@ -21,7 +21,7 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export async function startTestService(backend: Backend, fileConfig: unknown = {}, env: Record<string, string> = {}): Promise<TestService> {
+export async function startTestService(backend: Backend, fileConfig: unknown = {}, env: Record<string, string> = {}, logger?: Logger): Promise<TestService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mpi-test-'));
   const fresh = await createTestDatabase(backend);
   const config = loadConfig({
@@ -34,7 +34,7 @@ export async function startTestService(backend: Backend, fileConfig: unknown = {
     ...env,
   });
   config.file = parseFileConfig(fileConfig);
-  const service = await startService(config, { database: fresh.database, logger: createLogger(process.env.MPI_TEST_LOG ? 'debug' : 'silent') });
+  const service = await startService(config, { database: fresh.database, logger: logger ?? createLogger(process.env.MPI_TEST_LOG ? 'debug' : 'silent') });
   const http = (path: string, init: RequestInit & { key?: string } = {}) =>
     fetch(`http://127.0.0.1:${service.httpPort}${path}`, {
       ...init,
