@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { SUPPORTED_EVENTS, type FileConfig } from '../config.js';
-import { header as readHeader, isHl7Error, safeParseMessage, type Hl7Header, type Hl7Message } from '../hl7/index.js';
+import { header as readHeader, safeParseMessage, type Hl7Header, type Hl7Message } from '../hl7/index.js';
 import { mapAdt, type AdtCommand } from './adt.js';
 import type { AuthorityRegistry } from './authorities.js';
-import { contentError, headerError, IngestError, locationFromPath } from './errors.js';
+import { headerError, IngestError, locationFromPath } from './errors.js';
 import { resolveProfile, type SenderProfile } from './profile.js';
 
 export interface Interpreted {
@@ -70,4 +70,3 @@ export function contentHash(text: string): string {
   return createHash('sha256').update(normal).digest('hex');
 }
 
-export { isHl7Error, contentError };

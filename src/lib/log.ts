@@ -29,8 +29,6 @@ export function createLogger(level: LogLevel = 'info', base: Fields = {}, write:
   };
 }
 
-export const silentLogger: Logger = createLogger('silent');
-
 /** An error's kind and code, safe to log: messages of driver errors can quote row values, so they are not logged. */
 export function errorKind(err: unknown): Fields {
   if (err && typeof err === 'object') {
