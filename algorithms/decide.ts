@@ -1,0 +1,55 @@
+/**
+ * The clustering decision for one incoming record, given its best score against each candidate golden
+ * record. Precision comes first: a false merge puts two people in one record, so every doubt that the
+ * score alone cannot settle goes to a steward instead of being linked automatically.
+ *
+ *   best ≥ upper, alone, no veto      → link to it
+ *   best ≥ upper but ambiguous/vetoed → review
+ *   lower ≤ best < upper              → review
+ *   best < lower (or no candidate)    → new golden record
+ */
+
+export interface CandidateScore {
+  goldenId: string;
+  /** Match probability of the best-scoring member pair. */
+  probability: number;
+  /** The golden record already holds an active record of the incoming record's own authority. */
+  sameAuthority: boolean;
+  /** A household pair (shared family, address, phone) whose given name or SSN clearly disagrees. */
+  householdVeto: boolean;
+}
+
+export interface Thresholds {
+  upper: number;
+  lower: number;
+}
+
+export type ReviewReason = 'between-thresholds' | 'several-golden-records' | 'same-authority' | 'household';
+
+export type Decision =
+  | { action: 'link'; goldenId: string; probability: number }
+  | { action: 'review'; goldenId: string; probability: number; reasons: ReviewReason[]; alternatives: string[] }
+  | { action: 'new' };
+
+export function decide(candidates: readonly CandidateScore[], t: Thresholds): Decision {
+  const ranked = [...candidates].sort((a, b) => b.probability - a.probability || a.goldenId.localeCompare(b.goldenId));
+  const best = ranked[0];
+  if (!best || best.probability < t.lower) return { action: 'new' };
+  const strong = ranked.filter((c) => c.probability >= t.upper);
+  const reasons: ReviewReason[] = [];
+  if (best.probability < t.upper) reasons.push('between-thresholds');
+  // Two golden records both match strongly: linking to one would hide that they may be one person,
+  // and merging them is never done silently.
+  if (strong.length > 1) reasons.push('several-golden-records');
+  // Two active records of one source for one person is the source's duplicate: its own A40 or a steward settles it.
+  if (best.sameAuthority) reasons.push('same-authority');
+  if (best.householdVeto) reasons.push('household');
+  if (!reasons.length) return { action: 'link', goldenId: best.goldenId, probability: best.probability };
+  return {
+    action: 'review',
+    goldenId: best.goldenId,
+    probability: best.probability,
+    reasons,
+    alternatives: ranked.slice(1).filter((c) => c.probability >= t.lower).map((c) => c.goldenId),
+  };
+}

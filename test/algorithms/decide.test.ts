@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { decide, type CandidateScore } from '../../algorithms/decide.js';
+
+const t = { upper: 0.99, lower: 0.5 };
+const c = (goldenId: string, probability: number, extra: Partial<CandidateScore> = {}): CandidateScore => ({ goldenId, probability, sameAuthority: false, householdVeto: false, ...extra });
+
+describe('decide', () => {
+  it('starts a new golden record with no candidate or only weak ones', () => {
+    expect(decide([], t)).toEqual({ action: 'new' });
+    expect(decide([c('g1', 0.49), c('g2', 0.1)], t)).toEqual({ action: 'new' });
+  });
+
+  it('links to the single strong candidate, whatever order they come in', () => {
+    expect(decide([c('g2', 0.6), c('g1', 0.995)], t)).toEqual({ action: 'link', goldenId: 'g1', probability: 0.995 });
+    expect(decide([c('g1', 0.99)], t)).toMatchObject({ action: 'link' });
+  });
+
+  it.each([
+    ['between the thresholds', [c('g1', 0.7)], ['between-thresholds']],
+    ['at the lower threshold', [c('g1', 0.5)], ['between-thresholds']],
+    ['two strong golden records', [c('g1', 0.999), c('g2', 0.995)], ['several-golden-records']],
+    ['a same-authority duplicate', [c('g1', 0.999, { sameAuthority: true })], ['same-authority']],
+    ['a household veto', [c('g1', 0.999, { householdVeto: true })], ['household']],
+    ['several reasons at once', [c('g1', 0.8, { householdVeto: true, sameAuthority: true })], ['between-thresholds', 'same-authority', 'household']],
+  ])('sends %s to review', (_, candidates, reasons) => {
+    const d = decide(candidates, t);
+    expect(d.action).toBe('review');
+    if (d.action === 'review') {
+      expect(d.goldenId).toBe('g1');
+      expect(d.reasons).toEqual(reasons);
+    }
+  });
+
+  it('lists the other plausible golden records with a review item', () => {
+    const d = decide([c('g1', 0.999), c('g2', 0.995), c('g3', 0.6), c('g4', 0.2)], t);
+    expect(d).toMatchObject({ action: 'review', goldenId: 'g1', alternatives: ['g2', 'g3'] });
+  });
+});
