@@ -1,0 +1,125 @@
+// Date-of-birth comparison levels.
+//
+// Inputs are valid dates (the normaliser rejects impossible ones such as 1981-02-29), years 1-9999.
+// A month without a year, or a day without a month, is not representable: a `d` given without `m` is ignored.
+// A date is *full* when both `m` and `d` are present; otherwise it is *partial* (year, or year and month).
+//
+// Levels, in the order tried; the first that holds wins. All are symmetric. The digit levels work on the
+// 8-character string YYYYMMDD of two full dates.
+//
+// - 'exact'             both full, same year, month and day.               1980-01-12 / 1980-01-12
+// - 'day-month-swapped' both full, same year, a's month = b's day and a's day = b's month
+//                       (the DD/MM versus MM/DD confusion).                 1980-01-12 / 1980-12-01
+// - 'one-digit'         both full, YYYYMMDD strings differ in exactly one position (one keying error).
+//                                                                           19800112 / 19800113;
+//                                                                           also 19800112 / 19810112
+// - 'transposed-digits' both full, YYYYMMDD strings differ in exactly two adjacent positions i, i+1 whose
+//                       digits are swapped (a[i] = b[i+1], a[i+1] = b[i]), and both positions lie within
+//                       one component: year (1-4), month (5-6) or day (7-8). A swap across a component
+//                       boundary mixes two fields that are keyed separately (and in different orders
+//                       by different senders), so it does not count.
+//                                                                           19800112 / 19801012 (month),
+//                                                                           19800312 / 19800321 (day),
+//                                                                           19890512 / 19980512 (year);
+//                                                                           not 19810101 / 19801101
+// - 'year-off-by-one'   both full, same month and day, years differ by exactly 1.
+//                                                                           1980-05-12 / 1979-05-12
+// - 'within-days'       both full, at most `withinDays` (default 30) calendar days apart (proleptic
+//                       Gregorian, leap years counted: 2000-02-28 → 2000-03-01 is 2 days, 1900-02-28 →
+//                       1900-03-01 is 1 day).                                1999-12-31 / 2000-01-01
+// - 'partial-agree'     at least one side partial, and every component known on both sides agrees (the
+//                       year always; the month when both have one). Two equal partial dates land here too,
+//                       never in 'exact', so 'exact' always means a full-date agreement.
+//                                                                           1980 / 1980-01-12,
+//                                                                           1980-01 / 1980-01-12
+// - 'disagree'          anything else.
+
+export interface PartialDate {
+  y: number;
+  m?: number;
+  d?: number;
+}
+
+/** Date levels in the order they are tried. */
+export const DATE_LEVELS = [
+  'exact',
+  'day-month-swapped',
+  'one-digit',
+  'transposed-digits',
+  'year-off-by-one',
+  'within-days',
+  'partial-agree',
+  'disagree',
+] as const;
+export type DateLevel = (typeof DATE_LEVELS)[number];
+
+export const DEFAULT_WITHIN_DAYS = 30;
+
+export interface CompareDatesOptions {
+  /** Largest distance in days, inclusive, that counts as 'within-days'. Default 30. */
+  withinDays?: number;
+}
+
+interface FullDate {
+  y: number;
+  m: number;
+  d: number;
+}
+
+/** Which component of YYYYMMDD a position belongs to: 0 year, 1 month, 2 day. */
+function componentOf(position: number): number {
+  return position < 4 ? 0 : position < 6 ? 1 : 2;
+}
+
+export function compareDates(a: PartialDate, b: PartialDate, options: CompareDatesOptions = {}): DateLevel {
+  const withinDays = options.withinDays ?? DEFAULT_WITHIN_DAYS;
+  const fa = asFull(a);
+  const fb = asFull(b);
+
+  if (fa === null || fb === null) {
+    if (a.y !== b.y) return 'disagree';
+    if (a.m !== undefined && b.m !== undefined && a.m !== b.m) return 'disagree';
+    return 'partial-agree';
+  }
+
+  if (fa.y === fb.y && fa.m === fb.m && fa.d === fb.d) return 'exact';
+  if (fa.y === fb.y && fa.m === fb.d && fa.d === fb.m) return 'day-month-swapped';
+
+  const sa = yyyymmdd(fa);
+  const sb = yyyymmdd(fb);
+  if (sa.length === sb.length) {
+    const diff: number[] = [];
+    for (let i = 0; i < sa.length && diff.length <= 2; i++) if (sa[i] !== sb[i]) diff.push(i);
+    if (diff.length === 1) return 'one-digit';
+    if (diff.length === 2 && sa.length === 8) {
+      const i = diff[0] ?? -1;
+      const j = diff[1] ?? -1;
+      if (j === i + 1 && sa[i] === sb[j] && sa[j] === sb[i] && componentOf(i) === componentOf(j)) {
+        return 'transposed-digits';
+      }
+    }
+  }
+
+  if (Math.abs(fa.y - fb.y) === 1 && fa.m === fb.m && fa.d === fb.d) return 'year-off-by-one';
+  if (Math.abs(dayNumber(fa) - dayNumber(fb)) <= withinDays) return 'within-days';
+  return 'disagree';
+}
+
+function asFull(p: PartialDate): FullDate | null {
+  return p.m === undefined || p.d === undefined ? null : { y: p.y, m: p.m, d: p.d };
+}
+
+/** YYYYMMDD, zero-padded. */
+export function yyyymmdd(p: FullDate): string {
+  return String(p.y).padStart(4, '0') + String(p.m).padStart(2, '0') + String(p.d).padStart(2, '0');
+}
+
+/** Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+export function dayNumber(p: FullDate): number {
+  const y = p.m <= 2 ? p.y - 1 : p.y;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (p.m > 2 ? p.m - 3 : p.m + 9) + 2) / 5) + p.d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
