@@ -1,0 +1,53 @@
+// The vendored table itself (fixtures/names/nicknames.csv, carltonnorthern/nicknames, Apache-2.0): it parses
+// whole, and the index built from it answers the well-known pairs the right way.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildNicknameIndex, HAS_NICKNAME, parseNicknameCsv } from '../../../algorithms/normalize/nicknames.js';
+
+const text = readFileSync(new URL('../../../fixtures/names/nicknames.csv', import.meta.url), 'utf8');
+const rows = parseNicknameCsv(text);
+const index = buildNicknameIndex(rows);
+
+describe('fixtures/names/nicknames.csv', () => {
+  it('has 2,691 has_nickname rows', () => {
+    expect(rows).toHaveLength(2691);
+    expect(rows.filter(([, relationship]) => relationship !== HAS_NICKNAME)).toEqual([]);
+  });
+
+  it.each<[string, string]>([
+    ['ROBERT', 'BOB'],
+    ['BOB', 'ROB'],
+    ['BILL', 'WILLIAM'],
+    ['WILLIAM', 'BILLY'],
+    ['ELIZABETH', 'BETTY'],
+    ['BETH', 'LIBBY'],
+    ['MARGARET', 'PEGGY'],
+    ['KATHERINE', 'KATE'],
+    ['RICHARD', 'DICK'],
+    ['JAMES', 'JIM'],
+    ['JOHN', 'JACK'],
+    ['ANTHONY', 'TONY'],
+    ['CHARLES', 'CHUCK'],
+    ['EDWARD', 'TED'],
+    ['ALEXANDER', 'SANDY'],
+  ])('%s ~ %s', (a, b) => {
+    expect(index.areNicknames(a, b)).toBe(true);
+    expect(index.areNicknames(b, a)).toBe(true);
+  });
+
+  it.each<[string, string]>([
+    ['ROBERT', 'WILLIAM'], // both nicknamed BILL
+    ['HAROLD', 'HENRY'], // both nicknamed HARRY
+    ['JOHN', 'JAMES'],
+    ['RICHARD', 'ROBERT'],
+    ['MARY', 'MARGARET'],
+  ])('%s !~ %s', (a, b) => {
+    expect(index.areNicknames(a, b)).toBe(false);
+    expect(index.areNicknames(b, a)).toBe(false);
+  });
+
+  it('maps a nickname of two names to both, and each of those names to itself only', () => {
+    expect(index.canonicalForms('bill')).toEqual(expect.arrayContaining(['ROBERT', 'WILLIAM']));
+    expect(index.canonicalForms('Robert')).toEqual(['ROBERT']);
+  });
+});
