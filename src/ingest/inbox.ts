@@ -61,19 +61,15 @@ export class Inbox {
     });
   }
 
-  get queued() {
-    return this.queue.length;
-  }
-
   async close() {
     this.stopped = true;
     while (this.inFlight) await new Promise((r) => setTimeout(r, 5));
   }
 
   /**
-   * Starts a write when a slot is free. Two writes may be in flight: a row arriving while one commits
-   * goes out at once instead of waiting a whole commit for its turn, which halves the ACK latency under
-   * load. Rows of one connection are never in two writes (MLLP waits for each ACK), so per-connection
+   * Starts a write when a slot is free. Several writes may be in flight (`concurrency`): a row arriving
+   * while another commits goes out at once instead of waiting a whole commit for its turn, which cuts
+   * the ACK latency under load; PostgreSQL still groups their WAL flushes. Rows of one connection are never in two writes (MLLP waits for each ACK), so per-connection
    * order holds.
    */
   private pump() {
