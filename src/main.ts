@@ -12,7 +12,6 @@ import { Receiver } from './ingest/receiver.js';
 import { Worker } from './ingest/worker.js';
 import { knownIdentifiers } from './linkage/crosswalk.js';
 import { lastStoredId } from './ingest/inbox.js';
-import { PendingIdentifiers } from './ingest/pending-identifiers.js';
 import { identityLinker, type Linker } from './linkage/linker.js';
 import { createLogger, type Logger } from './lib/log.js';
 import { startMllpServer, type MllpServer } from './mllp/index.js';
@@ -106,9 +105,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const { keys, generatedFile } = loadApiKeys(config.env.MPI_API_KEYS, config.dataDir);
   if (generatedFile) logger.info('no MPI_API_KEYS: using the generated admin API key', { file: generatedFile });
 
-  const pendingIds = new PendingIdentifiers();
   const storedBeforeStart = await lastStoredId(database);
-  const worker = new Worker({ database, config: config.file, registry, linker: opts.linker ?? identityLinker, logger: logger.child({ role: 'worker' }), batchSize: config.file.ingest.applyBatchMessages, onApplied: (cmd) => pendingIds.remove(cmd) });
+  const worker = new Worker({ database, config: config.file, registry, linker: opts.linker ?? identityLinker, logger: logger.child({ role: 'worker' }), batchSize: config.file.ingest.applyBatchMessages });
   // PGlite has one connection: a second write would only queue behind the first.
   const inbox = new Inbox(database.db, { batchMax: config.file.ingest.batchMaxMessages, logger, concurrency: database.kind === 'postgres' ? config.file.ingest.concurrentWrites : 1 });
   const receiver = new Receiver({
@@ -117,18 +115,16 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     inbox,
     logger: logger.child({ role: 'mllp' }),
     onStored: (messageId, it) => {
-      pendingIds.add(it.command);
       worker.remember(messageId, it);
-      worker.pending++;
       if (roles.worker) worker.notify();
     },
     knownIdentifiers: async (refs) => {
       const known = await knownIdentifiers(database.db, registry, refs);
-      const missing = refs.filter((r, i) => !known[i] && !pendingIds.has(r));
+      const missing = refs.filter((r, i) => !known[i] && !worker.isPending(r));
       if (!missing.length) return refs.map(() => true);
       // Messages stored before this process started are not in pendingIds: let the worker apply them.
       await worker.appliedThrough(storedBeforeStart);
-      return knownIdentifiers(database.db, registry, refs).then((k) => k.map((v, i) => v || pendingIds.has(refs[i]!)));
+      return knownIdentifiers(database.db, registry, refs).then((k) => k.map((v, i) => v || worker.isPending(refs[i]!)));
     },
     admit: async () => {
       // Back-pressure: past the backlog limit, ACKs wait for the worker, which bounds crosswalk lag.
@@ -166,7 +162,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       // A query right after an ACK must not miss what that ACK promised: wait (5 s at most) for the
       // worker when a stored message names the identifier, or when an unknown one may be in the backlog.
       settle: async (authority, value, found) => {
-        const named = pendingIds.has({ authority: { oid: authority.oid ?? undefined, namespace: authority.namespace ?? undefined }, value });
+        const named = worker.isPending({ authority: { oid: authority.oid ?? undefined, namespace: authority.namespace ?? undefined }, value });
         if (!named && (found || worker.pending === 0)) return false;
         const through = await lastStoredId(database);
         await worker.appliedThrough(through, 5000);

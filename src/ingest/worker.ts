@@ -8,7 +8,8 @@ import type { Logger } from '../lib/log.js';
 import { errorKind } from '../lib/log.js';
 import { query, type Database, type Tx } from '../storage/db.js';
 import type { AuthorityRegistry } from './authorities.js';
-import type { AdtCommand } from './adt.js';
+import type { AdtCommand, IdentifierRef } from './adt.js';
+import { PendingIdentifiers } from './pending-identifiers.js';
 import { IngestError } from './errors.js';
 import { interpret } from './interpret.js';
 
@@ -25,8 +26,6 @@ export interface WorkerDeps {
   logger: Logger;
   batchSize: number;
   pollMs?: number;
-  /** After the transaction that applied (or dead-lettered) these commands has committed. */
-  onApplied?: (command: AdtCommand) => void;
 }
 
 interface Pending {
@@ -52,7 +51,9 @@ export class Worker {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Interpretations of messages this process stored and has not applied, by inbox id. */
   private readonly interpreted = new Map<number, Applicable>();
+  private readonly pendingIds = new PendingIdentifiers();
   /** Source record ids drawn from the sequence ahead of need, shared by every batch of this worker. */
   private readonly ids = new IdPool();
   /** Stored but not yet applied, as far as this process knows (back-pressure and read-your-writes). */
@@ -130,14 +131,13 @@ export class Worker {
   async applyBatch(): Promise<number> {
     let ids: number[] = [];
     try {
-      const applied: AdtCommand[] = [];
       const n = await this.deps.database.db.transaction(async (tx) => {
         const batch = await this.claim(tx, this.deps.batchSize);
         ids = batch.map((m) => m.id);
-        if (batch.length) applied.push(...(await this.applyAll(tx, batch)));
+        if (batch.length) await this.applyAll(tx, batch);
         return batch.length;
       });
-      for (const c of applied) this.deps.onApplied?.(c);
+      this.forget(ids);
       return n;
     } catch (err) {
       if (!ids.length) throw err;
@@ -152,6 +152,13 @@ export class Worker {
   /** Keeps what the receiver already interpreted, so the worker need not parse the message again. */
   remember(messageId: number, it: Applicable) {
     this.interpreted.set(messageId, it);
+    this.pendingIds.add(it.command);
+    this.pending++;
+  }
+
+  /** Whether a message this process stored, not yet applied, names the identifier. */
+  isPending(id: IdentifierRef): boolean {
+    return this.pendingIds.has(id);
   }
 
   private async claim(tx: Tx, limit: number, onlyId?: number): Promise<Pending[]> {
@@ -163,16 +170,25 @@ export class Worker {
     return query<Pending>(tx, sql`select id::int as id, sender from messages where status = 'pending' ${filter} order by id limit ${limit} for update skip locked`);
   }
 
+  /** After a commit: these messages are applied or dead-lettered, so they no longer count as pending. */
+  private forget(ids: readonly number[]) {
+    for (const id of ids) {
+      const it = this.interpreted.get(id);
+      if (!it) continue;
+      this.interpreted.delete(id);
+      this.pendingIds.remove(it.command);
+    }
+  }
+
   /**
-   * Applies the batch; returns the commands it applied, for after the commit. Registrations go through
+   * Applies the batch. Registrations go through
    * a unit of work (BatchStore) written in a few statements; an A40 first writes what is held, then runs
    * record by record, since it reads golden-record membership from the database.
    */
-  private async applyAll(tx: Tx, batch: Pending[]): Promise<AdtCommand[]> {
+  private async applyAll(tx: Tx, batch: Pending[]): Promise<void> {
     const changes = new ChangeLog();
     const done: number[] = [];
     const failed: Array<{ id: number; code: number; error: string }> = [];
-    const commands: AdtCommand[] = [];
     const work = await this.interpretAll(tx, batch, changes, failed);
     const batchable = this.deps.linker.batchSafe === true;
     const sqlStore = new SqlStore();
@@ -195,8 +211,6 @@ export class Worker {
       } else await applyCommand(ctx, it.command, it.sender);
       changes.record(ctx.actor, 'message.applied', 'message', m.id, m.id, { event: it.event });
       done.push(m.id);
-      commands.push(it.command);
-      this.interpreted.delete(m.id);
     }
     await store.flush(tx);
     if (done.length) await tx.execute(sql`update messages set status = 'done', attempts = attempts + 1, applied_at = now() where id = any(${sql.param(done)}::bigint[])`);
@@ -207,7 +221,6 @@ export class Worker {
     }
     await changes.flush(tx);
     this.pending = Math.max(0, this.pending - batch.length);
-    return commands;
   }
 
   /** The receiver's interpretation when this process stored the message, else a fresh one from the raw text. */
@@ -239,13 +252,13 @@ export class Worker {
 
   private async applyIsolated(id: number) {
     try {
-      const applied = await this.deps.database.db.transaction(async (tx) => {
+      await this.deps.database.db.transaction(async (tx) => {
         const batch = await this.claim(tx, 1, id);
-        return batch.length ? this.applyAll(tx, batch) : [];
+        if (batch.length) await this.applyAll(tx, batch);
       });
-      for (const c of applied) this.deps.onApplied?.(c);
+      this.forget([id]);
     } catch (err) {
-      this.interpreted.delete(id);
+      this.forget([id]);
       await this.deps.registry.reload(this.deps.database.db);
       this.deps.logger.error('message could not be applied: moved to dead letters', { ...errorKind(err), messageId: id });
       await this.deps.database.db.transaction(async (tx) => {
