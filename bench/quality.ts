@@ -1,0 +1,470 @@
+/**
+ * Matching quality on labelled data sets (bench/datasets.ts): block, compare, score with the shipped default
+ * model, then train (u from random pairs, m and λ by EM on blocked pairs) and score again with the trained
+ * parameters. One JSON line per data set and model on stdout.
+ *
+ *   npm run bench:quality -- [--data ../shared/data/linkage] [--dataset febrl4|febrl3|all] [--explain 10]
+ *
+ * Figures (pairwise, on comparable pairs: across files for a linkage, all pairs for a deduplication):
+ * - precision / recall / f1 of the automatic links (match probability ≥ the model's upper threshold), recall
+ *   counted against every true pair, including those blocking never proposed;
+ * - clusterPrecision / clusterRecall / clusterF1: the same on the golden records the automatic links build
+ *   (connected components: every comparable pair inside one counts as linked);
+ * - reviewPairs / reviewShare: candidate pairs between the thresholds, and their share of candidate pairs;
+ *   reviewRecordShare: share of records in at least one review pair and no automatic link;
+ * - pairCompleteness / reductionRatio of blocking, candidatePairs, medianCandidatesPerRecord (per incoming
+ *   record: file B for a linkage, every record for a deduplication);
+ * - recordsPerSec: normalise + block + compare + score, per record, one core.
+ * --explain N prints the N highest-scoring false links and the N lowest-scoring missed true pairs (that
+ * blocking did propose) to stderr, with their comparison levels.
+ *
+ * Training (Splink's method): u from 100,000 random comparable pairs; m by EM with u fixed, in two sessions
+ * whose pairs are blocked on a rule, with the comparisons the rule constrains left out of that session
+ * (they would look like evidence of a match): session 1 on equal date of birth estimates m for everything
+ * but dob; session 2 on equal given and family names estimates m for everything but the names. λ comes from
+ * session 1: expected matches in it, divided by the share of true matches that have equal, known dates
+ * (estimated in session 2), over all comparable pairs. Term frequencies (given, family) are counted on the
+ * data set itself, for both models.
+ */
+
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { blockingKeys, candidatePairs, type BlockingRule } from '../algorithms/blocking.js';
+import { aggregatePatterns, estimateU, expectationMaximisation, type Parameters, type Pattern } from '../algorithms/em.js';
+import { compile, probabilityOf, totalWeight, type CompiledModel } from '../algorithms/fellegi-sunter.js';
+import { parseModel, type Model } from '../algorithms/model.js';
+import { buildNicknameIndex, parseNicknameCsv } from '../algorithms/normalize/nicknames.js';
+import { C, COMPARISON_NAMES, compareLabels, compareVector, LEVEL_LABELS, NULL_LEVEL, termFrequencyKeys } from '../algorithms/person-comparisons.js';
+import { normalizePerson, PERSON_BLOCKING_RULES, type Person } from '../algorithms/person.js';
+import { comparablePairCount, DATASETS, isComparable, loadDataset, truePairCount, type Dataset, type DatasetName } from './datasets.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, dflt: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
+};
+// The labelled sets live beside the project (../shared/data/linkage), not in it: they are large and licensed apart.
+const dataDir = opt('data', fileURLToPath(new URL('../../shared/data/linkage', import.meta.url)));
+const which = opt('dataset', 'all');
+const explainCount = Number(opt('explain', '0'));
+const MAX_BLOCK = 1000;
+const RANDOM_PAIRS = 100_000;
+const K = COMPARISON_NAMES.length;
+
+const root = new URL('../', import.meta.url);
+const nicknames = buildNicknameIndex(parseNicknameCsv(readFileSync(new URL('fixtures/names/nicknames.csv', root), 'utf8')));
+const defaultModel = parseModel(JSON.parse(readFileSync(new URL('fixtures/models/default-model.json', root), 'utf8')));
+
+/** mulberry32: seeded, so every run samples the same random pairs. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Candidates {
+  left: Int32Array;
+  right: Int32Array;
+  /** Candidates per incoming record. */
+  perRecord: number[];
+}
+
+/**
+ * Candidate pairs as an online matcher would find them: every record's blocking keys are indexed, and each
+ * incoming record (file B for a linkage, every record against the earlier ones for a deduplication) collects
+ * the union of its blocks, skipping blocks larger than MAX_BLOCK.
+ */
+function block(ds: Dataset, persons: readonly Person[], rules: readonly BlockingRule<Person>[]): Candidates {
+  const index = new Map<string, number[]>();
+  const keysOf = persons.map((p) => blockingKeys(rules, p));
+  keysOf.forEach((keys, i) => {
+    if (ds.mode === 'link' && ds.records[i]!.source !== 0) return;
+    for (const k of keys) {
+      const b = index.get(k);
+      if (b) b.push(i);
+      else index.set(k, [i]);
+    }
+  });
+  const mark = new Int32Array(persons.length).fill(-1);
+  const left: number[] = [];
+  const right: number[] = [];
+  const perRecord: number[] = [];
+  keysOf.forEach((keys, i) => {
+    if (ds.mode === 'link' && ds.records[i]!.source !== 1) return;
+    let n = 0;
+    for (const k of keys) {
+      const members = index.get(k);
+      if (!members || members.length > MAX_BLOCK) continue;
+      for (const j of members) {
+        if (ds.mode === 'dedup' && j >= i) break; // members are in index order
+        if (mark[j] === i) continue;
+        mark[j] = i;
+        left.push(j);
+        right.push(i);
+        n++;
+      }
+    }
+    perRecord.push(n);
+  });
+  if (ds.mode === 'dedup') {
+    // A record's candidates include the later records that found it.
+    const counts = new Array<number>(persons.length).fill(0);
+    for (let p = 0; p < left.length; p++) {
+      counts[left[p]!]!++;
+      counts[right[p]!]!++;
+    }
+    return { left: Int32Array.from(left), right: Int32Array.from(right), perRecord: counts };
+  }
+  return { left: Int32Array.from(left), right: Int32Array.from(right), perRecord };
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Frequencies of the given and family names among the records, and the per-pair TF vector builder. */
+function termFrequencies(persons: readonly Person[]) {
+  const count = (key: 'given_name' | 'family_name') => {
+    const m = new Map<string, number>();
+    for (const p of persons) {
+      const v = termFrequencyKeys(p)[key];
+      if (v !== '') m.set(v, (m.get(v) ?? 0) + 1);
+    }
+    return m;
+  };
+  const given = count('given_name');
+  const family = count('family_name');
+  const n = persons.length;
+  const freq = (m: Map<string, number>, v: string) => (v === '' ? undefined : (m.get(v) ?? 1) / n);
+  const tf: Array<number | undefined> = new Array<number | undefined>(K).fill(undefined);
+  return (a: Person, b: Person): Array<number | undefined> => {
+    const ka = termFrequencyKeys(a);
+    const kb = termFrequencyKeys(b);
+    const g1 = freq(given, ka.given_name);
+    const g2 = freq(given, kb.given_name);
+    const f1 = freq(family, ka.family_name);
+    const f2 = freq(family, kb.family_name);
+    tf[C.given_name] = g1 === undefined || g2 === undefined ? undefined : Math.max(g1, g2);
+    tf[C.family_name] = f1 === undefined || f2 === undefined ? undefined : Math.max(f1, f2);
+    return tf;
+  };
+}
+
+interface Scored {
+  probabilities: Float64Array;
+  seconds: number;
+}
+
+function score(cm: CompiledModel, persons: readonly Person[], cand: Candidates, vectors: Uint8Array, tfOf: ReturnType<typeof termFrequencies>): Scored {
+  const t0 = performance.now();
+  const probabilities = new Float64Array(cand.left.length);
+  for (let p = 0; p < cand.left.length; p++) {
+    const tf = tfOf(persons[cand.left[p]!]!, persons[cand.right[p]!]!);
+    probabilities[p] = probabilityOf(totalWeight(cm, vectors.subarray(p * K, p * K + K), tf));
+  }
+  return { probabilities, seconds: (performance.now() - t0) / 1000 };
+}
+
+function metrics(ds: Dataset, cm: CompiledModel, cand: Candidates, scored: Scored) {
+  const { upper, lower } = cm.model.thresholds;
+  let tp = 0;
+  let fp = 0;
+  let review = 0;
+  const linked = new Uint8Array(ds.records.length);
+  const inReview = new Uint8Array(ds.records.length);
+  for (let p = 0; p < cand.left.length; p++) {
+    const i = cand.left[p]!;
+    const j = cand.right[p]!;
+    const pr = scored.probabilities[p]!;
+    if (pr >= upper) {
+      if (ds.records[i]!.entity === ds.records[j]!.entity) tp++;
+      else fp++;
+      linked[i] = linked[j] = 1;
+    } else if (pr >= lower) {
+      review++;
+      inReview[i] = inReview[j] = 1;
+    }
+  }
+  const truePairs = truePairCount(ds);
+  const clusters = clusterMetrics(ds, cand, scored, upper, truePairs);
+  const precision = tp + fp === 0 ? 1 : tp / (tp + fp);
+  const recall = tp / truePairs;
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  let reviewRecords = 0;
+  for (let i = 0; i < ds.records.length; i++) if (inReview[i] && !linked[i]) reviewRecords++;
+  return {
+    precision: round(precision),
+    recall: round(recall),
+    f1: round(f1),
+    autoLinks: tp + fp,
+    falseLinks: fp,
+    reviewPairs: review,
+    reviewShare: round(review / Math.max(1, cand.left.length)),
+    reviewRecordShare: round(reviewRecords / ds.records.length),
+    ...clusters,
+  };
+}
+
+/**
+ * The same figures on the golden records the automatic links would build: the connected components of the
+ * links (an MPI links a record to a golden record, so links are transitive), every comparable pair inside a
+ * component counted as predicted.
+ */
+function clusterMetrics(ds: Dataset, cand: Candidates, scored: Scored, upper: number, truePairs: number) {
+  const parent = Int32Array.from(ds.records, (_, i) => i);
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]!]!;
+      x = parent[x]!;
+    }
+    return x;
+  };
+  for (let p = 0; p < cand.left.length; p++) {
+    if (scored.probabilities[p]! < upper) continue;
+    const a = find(cand.left[p]!);
+    const b = find(cand.right[p]!);
+    if (a !== b) parent[a] = b;
+  }
+  // Per component: record counts per source, and per (entity, source).
+  const bySource = new Map<number, [number, number]>();
+  const byEntity = new Map<string, [number, number]>();
+  ds.records.forEach((r, i) => {
+    const root = find(i);
+    const s = bySource.get(root) ?? [0, 0];
+    s[r.source]++;
+    bySource.set(root, s);
+    const key = `${root}|${r.entity}`;
+    const e = byEntity.get(key) ?? [0, 0];
+    e[r.source]++;
+    byEntity.set(key, e);
+  });
+  const pairs = ([a, b]: [number, number]) => (ds.mode === 'link' ? a * b : ((a + b) * (a + b - 1)) / 2);
+  let predicted = 0;
+  let correct = 0;
+  for (const c of bySource.values()) predicted += pairs(c);
+  for (const c of byEntity.values()) correct += pairs(c);
+  const precision = predicted === 0 ? 1 : correct / predicted;
+  const recall = correct / truePairs;
+  return {
+    clusterPrecision: round(precision),
+    clusterRecall: round(recall),
+    clusterF1: round(precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall)),
+  };
+}
+
+const round = (x: number, digits = 4) => Number(x.toFixed(digits));
+
+// ---------------------------------------------------------------------------------------------------------
+// Training.
+
+const levelsPerComparison = COMPARISON_NAMES.map((n) => LEVEL_LABELS[n].length);
+const nullLevel = COMPARISON_NAMES.map(() => NULL_LEVEL);
+
+/** Posterior match probability of each pattern under the parameters (null levels and masked comparisons skipped). */
+function posterior(pattern: Pattern, params: Parameters): number {
+  let pm = params.lambda;
+  let pu = 1 - params.lambda;
+  pattern.gamma.forEach((l, c) => {
+    if (l === NULL_LEVEL) return;
+    pm *= params.m[c]![l]!;
+    pu *= params.u[c]![l]!;
+  });
+  return pm / (pm + pu);
+}
+
+interface Training {
+  model: Model;
+  lambda: number;
+  sessions: Array<{ rule: string; pairs: number; patterns: number; iterations: number; converged: boolean; lambda: number }>;
+  seconds: number;
+}
+
+function train(ds: Dataset, persons: readonly Person[]): Training {
+  const t0 = performance.now();
+  // u from random comparable pairs.
+  const rand = prng(20240601);
+  const n = persons.length;
+  const out = new Uint8Array(K);
+  const randomVectors: number[][] = [];
+  while (randomVectors.length < RANDOM_PAIRS) {
+    const i = Math.floor(rand() * n);
+    const j = Math.floor(rand() * n);
+    if (i === j || !isComparable(ds, i, j)) continue;
+    randomVectors.push([...compareVector(persons[i]!, persons[j]!, out)]);
+  }
+  const u = estimateU(randomVectors, levelsPerComparison, nullLevel);
+  // A comparison the data set never fills (FEBRL has no sex, SSN or phone) cannot be trained: it keeps the
+  // default model's parameters instead of EM's uninformative uniform ones.
+  const observed = COMPARISON_NAMES.map((_, c) => randomVectors.some((v) => v[c] !== NULL_LEVEL));
+
+  const start: Parameters = {
+    lambda: 0.01,
+    m: defaultModel.comparisons.map((c) => c.levels.map((l) => (l.isNull ? Number.NaN : l.m))),
+    u,
+  };
+
+  const session = (rule: BlockingRule<Person>, masked: readonly number[]) => {
+    const { pairs } = candidatePairs(persons, [rule], MAX_BLOCK);
+    const comparable = pairs.filter(([i, j]) => isComparable(ds, i, j));
+    const vectors = comparable.map(([i, j]) => {
+      const v = [...compareVector(persons[i]!, persons[j]!, out)];
+      for (const c of masked) v[c] = NULL_LEVEL;
+      return v;
+    });
+    const patterns = aggregatePatterns(vectors);
+    const result = expectationMaximisation(patterns, start, { nullLevel, fixU: true, maxIterations: 200, tolerance: 1e-6 });
+    return { rule: rule.name, masked, pairs: comparable.length, patterns, result };
+  };
+
+  const s1 = session({ name: 'dob', keys: (p) => (p.dobKey === null ? [] : [p.dobKey]) }, [C.dob]);
+  const s2 = session(
+    { name: 'given+family', keys: (p) => (p.given === '' || p.family === '' ? [] : [`${p.given}|${p.family}`]) },
+    [C.given_name, C.family_name],
+  );
+
+  // m per comparison: the mean over the sessions that estimated it (that did not mask it).
+  const m = start.m.map((row, c) =>
+    row.map((x, l) => {
+      if (l === NULL_LEVEL) return Number.NaN;
+      const est = [s1, s2].filter((s) => !s.masked.includes(c)).map((s) => s.result.m[c]![l]!);
+      return est.length === 0 ? x : est.reduce((a, b) => a + b, 0) / est.length;
+    }),
+  );
+
+  // λ: matches expected in session 1, over the recall of its rule (P(dob known on both and equal | match),
+  // estimated from session 2's matches), over all comparable pairs.
+  const expected1 = s1.patterns.reduce((s, p) => s + p.count * posterior(p, s1.result), 0);
+  let matches2 = 0;
+  let dobEqual2 = 0;
+  for (const p of s2.patterns) {
+    const w = p.count * posterior(p, s2.result);
+    matches2 += w;
+    if (p.gamma[C.dob] === 1) dobEqual2 += w;
+  }
+  const recall1 = dobEqual2 / Math.max(matches2, 1e-9);
+  const lambda = Math.min(0.5, Math.max(1e-9, expected1 / Math.max(recall1, 1e-3) / comparablePairCount(ds)));
+
+  const model = parseModel({
+    ...defaultModel,
+    version: defaultModel.version + 1,
+    name: `${defaultModel.name}-trained-${ds.name}`,
+    lambda,
+    comparisons: defaultModel.comparisons.map((comp, c) => ({
+      name: comp.name,
+      levels: comp.levels.map((l, i) => (l.isNull || !observed[c] ? l : { ...l, m: m[c]![i]!, u: u[c]![i]! })),
+    })),
+  });
+  return {
+    model,
+    lambda,
+    sessions: [s1, s2].map((s) => ({
+      rule: s.rule,
+      pairs: s.pairs,
+      patterns: s.patterns.length,
+      iterations: s.result.iterations,
+      converged: s.result.converged,
+      lambda: round(s.result.lambda, 5),
+    })),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+function explainErrors(ds: Dataset, persons: readonly Person[], cm: CompiledModel, cand: Candidates, scored: Scored, label: string): void {
+  const rows = Array.from(cand.left, (i, p) => ({ i, j: cand.right[p]!, pr: scored.probabilities[p]! }));
+  const same = (r: { i: number; j: number }) => ds.records[r.i]!.entity === ds.records[r.j]!.entity;
+  const show = (title: string, list: typeof rows) => {
+    process.stderr.write(`# ${ds.name} ${label}: ${title}\n`);
+    for (const r of list) {
+      const a = ds.records[r.i]!;
+      const b = ds.records[r.j]!;
+      const w = Math.log2(r.pr / (1 - r.pr));
+      process.stderr.write(
+        `  w=${w.toFixed(2)} ${a.id} | ${b.id} ${JSON.stringify(compareLabels(persons[r.i]!, persons[r.j]!))}\n` +
+          `    ${JSON.stringify(a.input.names[0])} ${a.input.birthDate} ${a.input.addresses[0]?.street} ${a.input.addresses[0]?.zip}\n` +
+          `    ${JSON.stringify(b.input.names[0])} ${b.input.birthDate} ${b.input.addresses[0]?.street} ${b.input.addresses[0]?.zip}\n`,
+      );
+    }
+  };
+  const upper = cm.model.thresholds.upper;
+  show('false links', rows.filter((r) => !same(r) && r.pr >= upper).sort((a, b) => b.pr - a.pr).slice(0, explainCount));
+  show('missed (blocked) true pairs', rows.filter((r) => same(r) && r.pr < upper).sort((a, b) => a.pr - b.pr).slice(0, explainCount));
+  // The commonest level patterns among the missed pairs, and the F1 each weight threshold would give
+  // (an oracle figure, for diagnosis only).
+  const patterns = new Map<string, number>();
+  for (const r of rows) {
+    if (!same(r) || r.pr >= upper) continue;
+    const key = Object.entries(compareLabels(persons[r.i]!, persons[r.j]!)).filter(([, v]) => v !== 'null').map(([k, v]) => `${k}=${v}`).join(' ');
+    patterns.set(key, (patterns.get(key) ?? 0) + 1);
+  }
+  process.stderr.write(`# ${ds.name} ${label}: missed patterns\n`);
+  for (const [k, n] of [...patterns].sort((a, b) => b[1] - a[1]).slice(0, explainCount)) process.stderr.write(`  ${n} ${k}\n`);
+  const truePairs = truePairCount(ds);
+  const sweep: string[] = [];
+  for (let t = -6; t <= 12; t += 2) {
+    let tp = 0;
+    let fp = 0;
+    for (const r of rows) if (Math.log2(r.pr / (1 - r.pr)) >= t) (same(r) ? tp++ : fp++);
+    const p = tp / Math.max(1, tp + fp);
+    const rc = tp / truePairs;
+    sweep.push(`w≥${t}: P ${p.toFixed(4)} R ${rc.toFixed(4)} F1 ${((2 * p * rc) / (p + rc)).toFixed(4)}`);
+  }
+  process.stderr.write(`# ${ds.name} ${label}: threshold sweep (upper is w≥${Math.log2(upper / (1 - upper)).toFixed(2)})\n  ${sweep.join('\n  ')}\n`);
+}
+
+function run(name: DatasetName): void {
+  const ds = loadDataset(name, dataDir);
+  const t0 = performance.now();
+  const persons = ds.records.map((r) => normalizePerson(r.input, nicknames));
+  const cand = block(ds, persons, PERSON_BLOCKING_RULES);
+  const vectors = new Uint8Array(cand.left.length * K);
+  for (let p = 0; p < cand.left.length; p++) {
+    compareVector(persons[cand.left[p]!]!, persons[cand.right[p]!]!, vectors.subarray(p * K, p * K + K));
+  }
+  const prepareSeconds = (performance.now() - t0) / 1000;
+  const tfOf = termFrequencies(persons);
+
+  // Blocking figures: true pairs kept.
+  let kept = 0;
+  for (let p = 0; p < cand.left.length; p++) if (ds.records[cand.left[p]!]!.entity === ds.records[cand.right[p]!]!.entity) kept++;
+  const truePairs = truePairCount(ds);
+  const blocking = {
+    records: ds.records.length,
+    truePairs,
+    candidatePairs: cand.left.length,
+    pairCompleteness: round(kept / truePairs),
+    reductionRatio: round(1 - cand.left.length / comparablePairCount(ds), 6),
+    medianCandidatesPerRecord: median(cand.perRecord),
+  };
+
+  const report = (label: string, model: Model, extra: Record<string, unknown>) => {
+    const cm = compile(model);
+    const scored = score(cm, persons, cand, vectors, tfOf);
+    const recordsPerSec = Math.round(ds.records.length / (prepareSeconds + scored.seconds));
+    process.stdout.write(
+      JSON.stringify({ bench: 'quality', dataset: ds.name, model: label, ...metrics(ds, cm, cand, scored), ...blocking, recordsPerSec, lambda: Number(model.lambda.toPrecision(4)), ...extra }) + '\n',
+    );
+    if (explainCount > 0) explainErrors(ds, persons, cm, cand, scored, label);
+  };
+
+  report('default', defaultModel, {});
+  const trained = train(ds, persons);
+  report('trained', trained.model, { trainSeconds: round(trained.seconds, 2), em: trained.sessions });
+  if (argv.includes('--print-model')) process.stderr.write(JSON.stringify(trained.model) + '\n');
+}
+
+const selected: readonly DatasetName[] = which === 'all' ? DATASETS : DATASETS.filter((d) => d === which);
+if (selected.length === 0) {
+  process.stderr.write(`unknown --dataset ${which}; expected ${[...DATASETS, 'all'].join('|')}\n`);
+  process.exit(2);
+}
+for (const name of selected) run(name);

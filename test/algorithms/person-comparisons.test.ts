@@ -1,0 +1,198 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildNicknameIndex, parseNicknameCsv } from '../../algorithms/normalize/nicknames.js';
+import {
+  C,
+  COMPARISON_NAMES,
+  compareLabels,
+  compareVector,
+  LEVEL_LABELS,
+  levelIndex,
+  termFrequencyKeys,
+  type ComparisonName,
+} from '../../algorithms/person-comparisons.js';
+import { normalizePerson, type Person } from '../../algorithms/person.js';
+
+const nicknames = buildNicknameIndex(parseNicknameCsv(readFileSync(new URL('../../fixtures/names/nicknames.csv', import.meta.url), 'utf8')));
+
+interface Spec {
+  given?: string;
+  family?: string;
+  dob?: string;
+  sex?: string;
+  ssn?: string;
+  phone?: string;
+  zip?: string;
+  city?: string;
+  street?: string;
+}
+
+/** A person from a compact spec; unspecified fields are missing. */
+function person(s: Spec, withNicknames = true): Person {
+  return normalizePerson(
+    {
+      names: s.given === undefined && s.family === undefined ? [] : [{ given: s.given, family: s.family }],
+      birthDate: s.dob ?? null,
+      sex: s.sex ?? null,
+      ssn: s.ssn ?? null,
+      addresses: s.zip === undefined && s.street === undefined && s.city === undefined ? [] : [{ zip: s.zip, street: s.street, city: s.city }],
+      phones: s.phone === undefined ? [] : [{ number: s.phone }],
+    },
+    withNicknames ? nicknames : undefined,
+  );
+}
+
+const level = (name: ComparisonName, a: Spec, b: Spec, withNicknames = true): string =>
+  compareLabels(person(a, withNicknames), person(b, withNicknames))[name];
+
+type Case = [ComparisonName, string, Spec, Spec];
+
+// Each level reached by a hand-made pair ...
+const hits: Case[] = [
+  ['given_name', 'null', { given: '' , family: 'X' }, { given: 'JOHN' }],
+  ['given_name', 'exact', { given: 'John' }, { given: 'JOHN' }],
+  ['given_name', 'exact', { given: 'Mary Ann' }, { given: 'Maryann' }],
+  ['given_name', 'nickname', { given: 'Bill' }, { given: 'William' }],
+  ['given_name', 'jw-high', { given: 'Martha' }, { given: 'Marhta' }],
+  ['given_name', 'phonetic', { given: 'Stephen' }, { given: 'Steven' }],
+  ['given_name', 'jw-medium', { given: 'Leonard' }, { given: 'Leonora' }],
+  ['given_name', 'initial', { given: 'J.' }, { given: 'John' }],
+  ['given_name', 'else', { given: 'John' }, { given: 'Mary' }],
+  ['family_name', 'null', { given: 'A' }, { family: 'Smith' }],
+  ['family_name', 'exact', { family: 'van der Berg' }, { family: 'VANDERBERG' }],
+  ['family_name', 'exact', { family: 'Garcia Lopez' }, { family: 'Lopez-Garcia' }],
+  ['family_name', 'any-part', { family: 'Garcia Lopez' }, { family: 'Garcia' }],
+  ['family_name', 'jw-high', { family: 'Johnson' }, { family: 'Jonson' }],
+  ['family_name', 'reversed', { given: 'Sam', family: 'Webb' }, { given: 'Webb', family: 'Sam' }],
+  ['family_name', 'reversed', { given: 'Joshua', family: 'Campbell' }, { given: 'Campblel', family: 'Joshua' }],
+  ['family_name', 'phonetic', { family: 'Smith' }, { family: 'Schmidt' }],
+  ['family_name', 'else', { family: 'Smith' }, { family: 'Jones' }],
+  ['dob', 'null', { dob: '1980-05-12' }, { dob: '19801332' }],
+  ['dob', 'exact', { dob: '1980-05-12' }, { dob: '19800512' }],
+  ['dob', 'day-month-swapped', { dob: '1980-03-05' }, { dob: '1980-05-03' }],
+  ['dob', 'one-digit', { dob: '1980-01-12' }, { dob: '1980-01-13' }],
+  ['dob', 'transposed-digits', { dob: '1980-03-12' }, { dob: '1980-03-21' }],
+  ['dob', 'year-off-by-one', { dob: '1979-05-12' }, { dob: '1980-05-12' }],
+  ['dob', 'within-days', { dob: '1999-12-31' }, { dob: '2000-01-09' }],
+  ['dob', 'partial-agree', { dob: '1980' }, { dob: '1980-05-12' }],
+  ['dob', 'else', { dob: '1980-05-12' }, { dob: '1955-11-30' }],
+  ['sex', 'null', { sex: 'U' }, { sex: 'F' }],
+  ['sex', 'exact', { sex: 'female' }, { sex: 'F' }],
+  ['sex', 'else', { sex: 'M' }, { sex: 'F' }],
+  ['ssn', 'null', { ssn: '123-45-6789' }, { ssn: '123-45-6789' }],
+  ['ssn', 'exact', { ssn: '536-22-1234' }, { ssn: '536221234' }],
+  ['ssn', 'one-digit-or-transposition', { ssn: '536221234' }, { ssn: '536221235' }],
+  ['ssn', 'one-digit-or-transposition', { ssn: '536221234' }, { ssn: '536212234' }],
+  ['ssn', 'last-four', { ssn: '536221234' }, { ssn: '412871234' }],
+  ['ssn', 'else', { ssn: '536221234' }, { ssn: '412874321' }],
+  ['phone', 'null', { phone: '555-1234' }, { phone: '617-253-2368' }],
+  ['phone', 'exact', { phone: '+1 617 253 2368' }, { phone: '(617) 253-2368' }],
+  ['phone', 'one-digit', { phone: '617-253-2368' }, { phone: '617-253-2369' }],
+  ['phone', 'one-digit', { phone: '617-253-2368' }, { phone: '617-253-2386' }],
+  ['phone', 'else', { phone: '617-253-2368' }, { phone: '212-555-7890' }],
+  ['postcode', 'null', { zip: 'ABC' }, { zip: '02139' }],
+  ['postcode', 'exact', { zip: '02139-1234', city: 'Boston' }, { zip: '02139', city: 'Cambridge' }],
+  ['postcode', 'city', { zip: '02139', city: 'Cambridge' }, { zip: '02138', city: 'CAMBRIDGE' }],
+  ['postcode', 'city', { city: 'Cambridge' }, { zip: '02138', city: 'Cambrigde' }],
+  ['postcode', 'else', { zip: '02139', city: 'Cambridge' }, { zip: '10001', city: 'New York' }],
+  ['street', 'null', { street: '84' }, { street: '84 Maccallum Circuit' }],
+  ['street', 'exact', { street: '12 North Main Street Apt 4' }, { street: '12 N MAIN ST' }],
+  ['street', 'jw-high', { street: '8 Stanley Street' }, { street: '8 Stanley Setreet' }],
+  ['street', 'jw-high', { street: '158 Beattie Crescent' }, { street: '185 Beattie Crgescent' }],
+  ['street', 'jw-high', { street: 'Barwell Place' }, { street: '7 Barwell Place' }],
+  ['street', 'else', { street: '12 Main Street' }, { street: '40 Main Street' }],
+  ['street', 'else', { street: '12 Main Street' }, { street: '12 Elm Street' }],
+];
+
+// ... and a near miss that falls one level lower.
+const nearMisses: Case[] = [
+  ['given_name', 'else', { given: 'Bill' }, { given: 'Wilhelmina' }],
+  ['given_name', 'else', { given: 'J' }, { given: 'Mary' }],
+  ['family_name', 'else', { given: 'Sam', family: 'Webb' }, { given: 'Webb', family: 'Jones' }],
+  ['family_name', 'exact', { given: 'Smith', family: 'Smith' }, { given: 'Smith', family: 'Smith' }],
+  ['family_name', 'jw-high', { family: 'Smith' }, { family: 'Smiths' }],
+  ['dob', 'else', { dob: '1980-05-12' }, { dob: '1980-07-03' }],
+  ['dob', 'else', { dob: '1980' }, { dob: '1981-05-12' }],
+  ['dob', 'one-digit', { dob: '1980-05-12' }, { dob: '1981-05-12' }],
+  ['ssn', 'else', { ssn: '536221234' }, { ssn: '536224321' }],
+  ['phone', 'else', { phone: '617-253-2368' }, { phone: '617-253-8632' }],
+  ['postcode', 'else', { zip: '02139' }, { zip: '02138' }],
+  ['street', 'else', { street: '158 Beattie Crescent' }, { street: '1 Beattie Crescent' }],
+];
+
+describe('person comparisons', () => {
+  it('has one label list per comparison, null first', () => {
+    expect(Object.keys(LEVEL_LABELS)).toEqual([...COMPARISON_NAMES]);
+    COMPARISON_NAMES.forEach((name, i) => {
+      expect(C[name]).toBe(i);
+      expect(LEVEL_LABELS[name][0]).toBe('null');
+      expect(LEVEL_LABELS[name].at(-1)).toBe('else');
+    });
+    expect(levelIndex('dob', 'day-month-swapped')).toBe(2);
+    expect(() => levelIndex('sex', 'nope' as 'exact')).toThrow(RangeError);
+  });
+
+  it.each(hits)('%s reaches %s: %j / %j', (name, expected, a, b) => {
+    expect(level(name, a, b)).toBe(expected);
+    expect(level(name, b, a)).toBe(expected); // symmetric
+  });
+
+  it.each(nearMisses)('%s near miss gives %s: %j / %j', (name, expected, a, b) => {
+    expect(level(name, a, b)).toBe(expected);
+    expect(level(name, b, a)).toBe(expected);
+  });
+
+  it('has no nickname level without a nickname table', () => {
+    expect(level('given_name', { given: 'Bill' }, { given: 'William' }, false)).toBe('else');
+  });
+
+  it('counts reversed names once: given_name goes to null', () => {
+    const labels = compareLabels(person({ given: 'Sam', family: 'Webb' }), person({ given: 'Webb', family: 'Sam' }));
+    expect(labels.given_name).toBe('null');
+    expect(labels.family_name).toBe('reversed');
+  });
+
+  it('takes the best level over several names, addresses and phones', () => {
+    const a = normalizePerson({
+      names: [{ given: 'Mary', family: 'Jones', type: 'L' }, { given: 'Mary', family: 'Smith', type: 'M' }],
+      addresses: [{ street: '1 Elm St', zip: '10001' }, { street: '12 Main St', zip: '02139' }],
+      phones: [{ number: '212-555-7890' }, { number: '617-253-2368' }],
+    });
+    const b = normalizePerson({
+      names: [{ given: 'Mary', family: 'Smith' }],
+      addresses: [{ street: '12 Main Street', zip: '02139' }],
+      phones: [{ number: '617-253-2368' }],
+    });
+    expect(compareLabels(a, b)).toMatchObject({ given_name: 'exact', family_name: 'exact', postcode: 'exact', street: 'exact', phone: 'exact' });
+  });
+
+  it('fills the vector given, without allocating another', () => {
+    const a = person({ given: 'John', family: 'Smith', dob: '1980-05-12', sex: 'M', ssn: '536221234', phone: '6172532368', zip: '02139', street: '12 Main St' });
+    const b = person({ given: 'Jon', family: 'Smith', dob: '1980-05-12', sex: 'M', zip: '02139', street: '12 Main Street' });
+    const out = new Uint8Array(COMPARISON_NAMES.length).fill(99);
+    const v = compareVector(a, b, out);
+    expect(v).toBe(out);
+    expect([...v]).toEqual([
+      levelIndex('given_name', 'nickname'),
+      levelIndex('family_name', 'exact'),
+      levelIndex('dob', 'exact'),
+      levelIndex('sex', 'exact'),
+      0,
+      0,
+      levelIndex('postcode', 'exact'),
+      levelIndex('street', 'exact'),
+    ]);
+    // Writing into a slice of a larger buffer (one row of a batch) leaves the rest alone.
+    const batch = new Uint8Array(3 * COMPARISON_NAMES.length).fill(7);
+    compareVector(a, b, batch.subarray(8, 16));
+    expect([...batch.subarray(0, 8)]).toEqual(new Array(8).fill(7));
+    expect([...batch.subarray(8, 16)]).toEqual([...v]);
+    expect([...batch.subarray(16)]).toEqual(new Array(8).fill(7));
+    expect(compareVector(a, b)).toEqual(v);
+  });
+
+  it('gives the primary names as term-frequency keys', () => {
+    expect(termFrequencyKeys(person({ given: 'Mary Ann', family: 'van der Berg' }))).toEqual({ given_name: 'MARY', family_name: 'VANDERBERG' });
+    expect(termFrequencyKeys(person({}))).toEqual({ given_name: '', family_name: '' });
+  });
+});
