@@ -1,5 +1,5 @@
 // Types for the deep CommonJS paths of `natural` that this package imports. `natural`'s own typings only
-// describe its package root, which must never be imported here: `require('natural')` loads every storage
+// describe its package root, which must never be imported here: loading the package root pulls in every storage
 // backend (mongoose, redis, pg) and runs `dotenv.config()`, which reads `.env` and prints. The deep files
 // below are plain CommonJS; under Node's ESM loader (tsx, vitest) a default import yields `module.exports`.
 

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregatePatterns, estimateU, expectationMaximisation, type Parameters } from '../../algorithms/em.js';
-
-/** mulberry32: a small seeded PRNG, so the simulated population is the same on every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../helpers/prng.js';
 
 const pick = (r: () => number, probs: readonly number[]) => {
   let x = r();

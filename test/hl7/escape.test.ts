@@ -7,21 +7,10 @@ import {
   unescapeValue,
   type Delimiters,
 } from '../../src/hl7/index.js';
+import { mulberry32 as rng } from '../helpers/prng.js';
 
 const D = DEFAULT_DELIMITERS;
 const CUSTOM: Delimiters = { field: '#', component: '$', repetition: '%', escape: '*', subcomponent: '!' };
-
-/** mulberry32: small seeded PRNG so property failures are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomString(next: () => number, alphabet: string[], maxLen: number): string {
   const len = Math.floor(next() * (maxLen + 1));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CR, FS, MllpFramer, VT, encodeFrame, type FrameEvent } from '../../src/mllp/index.js';
+import { mulberry32 as prng } from '../helpers/prng.js';
 
 const MSG1 = 'MSH|^~\\&|HIS|HOSP|MPI|HOSP|20240101120000||ADT^A01^ADT_A01|MSG0001|P|2.5\rPID|1||123^^^HOSP^MR||Zoë^Ñúñez\r';
 const MSG2 = 'MSH|^~\\&|HIS|HOSP|MPI|HOSP|20240101120001||ADT^A08^ADT_A01|MSG0002|P|2.5\rPID|1||456^^^HOSP^MR||Ñúñez^Zoë\r';
@@ -12,17 +13,6 @@ function pushAll(framer: MllpFramer, chunks: Buffer[]): FrameEvent[] {
   return chunks.flatMap((c) => framer.push(c));
 }
 
-/** Deterministic PRNG (mulberry32) so a failing random case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('encodeFrame', () => {
   it('wraps utf8 strings and buffers identically', () => {

@@ -6,7 +6,7 @@ import {
   type DateLevel,
   type PartialDate,
 } from '../../../algorithms/comparators/index.js';
-import { mulberry32 } from './prng.js';
+import { mulberry32 } from '../../helpers/prng.js';
 
 /** 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'. */
 function dt(s: string): PartialDate {

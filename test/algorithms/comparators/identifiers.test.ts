@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareIdentifiers, IDENTIFIER_LEVELS, type IdentifierLevel } from '../../../algorithms/comparators/index.js';
-import { mulberry32, pick, randomString } from './prng.js';
+import { mulberry32, pick, randomString } from '../../helpers/prng.js';
 
 describe('compareIdentifiers', () => {
   it.each<[string, string, IdentifierLevel]>([

@@ -10,7 +10,7 @@ import {
   type FamilyLevel,
   type NameLevel,
 } from '../../../algorithms/comparators/index.js';
-import { mulberry32, pick } from './prng.js';
+import { mulberry32, pick } from '../../helpers/prng.js';
 
 // A deliberately one-directional table (nickname → canonical): compareNames must ask both ways.
 const NICKNAMES = new Map<string, string[]>([

@@ -2,7 +2,7 @@ import naturalJaroWinkler from 'natural/lib/natural/distance/jaro-winkler_distan
 import naturalLevenshtein from 'natural/lib/natural/distance/levenshtein_distance.js';
 import { describe, expect, it } from 'vitest';
 import { damerauLevenshtein, jaccardTokens, jaro, jaroWinkler, levenshtein } from '../../../algorithms/comparators/index.js';
-import { mulberry32, pick, randomString } from './prng.js';
+import { mulberry32, pick, randomString } from '../../helpers/prng.js';
 
 describe('jaroWinkler', () => {
   it.each([
