@@ -18,24 +18,21 @@
  * --explain N prints the N highest-scoring false links and the N lowest-scoring missed true pairs (that
  * blocking did propose) to stderr, with their comparison levels.
  *
- * Training (Splink's method): u from 100,000 random comparable pairs; m by EM with u fixed, in two sessions
- * whose pairs are blocked on a rule, with the comparisons the rule constrains left out of that session
- * (they would look like evidence of a match): session 1 on equal date of birth estimates m for everything
- * but dob; session 2 on equal given and family names estimates m for everything but the names. λ comes from
- * session 1: expected matches in it, divided by the share of true matches that have equal, known dates
- * (estimated in session 2), over all comparable pairs. Term frequencies (given, family) are counted on the
- * data set itself, for both models.
+ * Training: algorithms/training.ts (trainModel: u from 100,000 random comparable pairs, m by EM in two
+ * sessions blocked on date of birth and on names with the constrained comparisons masked, λ from session 1),
+ * seeded, on the data set itself. Term frequencies (given, family) are counted on the data set itself, for
+ * both models.
  */
 
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { blockingKeys, candidatePairs, type BlockingRule } from '../algorithms/blocking.js';
-import { aggregatePatterns, estimateU, expectationMaximisation, type Parameters, type Pattern } from '../algorithms/em.js';
+import { blockingKeys, type BlockingRule } from '../algorithms/blocking.js';
 import { compile, probabilityOf, totalWeight, type CompiledModel } from '../algorithms/fellegi-sunter.js';
 import { parseModel, type Model } from '../algorithms/model.js';
 import { buildNicknameIndex, parseNicknameCsv } from '../algorithms/normalize/nicknames.js';
-import { C, COMPARISON_NAMES, compareLabels, compareVector, LEVEL_LABELS, NULL_LEVEL, termFrequencyKeys } from '../algorithms/person-comparisons.js';
+import { C, COMPARISON_NAMES, compareLabels, compareVector, termFrequencyKeys } from '../algorithms/person-comparisons.js';
 import { normalizePerson, PERSON_BLOCKING_RULES, type Person } from '../algorithms/person.js';
+import { trainModel } from '../algorithms/training.js';
 import { comparablePairCount, DATASETS, isComparable, loadDataset, truePairCount, type Dataset, type DatasetName } from './datasets.js';
 
 const argv = process.argv.slice(2);
@@ -262,117 +259,21 @@ function clusterMetrics(ds: Dataset, cand: Candidates, scored: Scored, upper: nu
 
 const round = (x: number, digits = 4) => Number(x.toFixed(digits));
 
-// ---------------------------------------------------------------------------------------------------------
-// Training.
-
-const levelsPerComparison = COMPARISON_NAMES.map((n) => LEVEL_LABELS[n].length);
-const nullLevel = COMPARISON_NAMES.map(() => NULL_LEVEL);
-
-/** Posterior match probability of each pattern under the parameters (null levels and masked comparisons skipped). */
-function posterior(pattern: Pattern, params: Parameters): number {
-  let pm = params.lambda;
-  let pu = 1 - params.lambda;
-  pattern.gamma.forEach((l, c) => {
-    if (l === NULL_LEVEL) return;
-    pm *= params.m[c]![l]!;
-    pu *= params.u[c]![l]!;
-  });
-  return pm / (pm + pu);
-}
-
-interface Training {
-  model: Model;
-  lambda: number;
-  sessions: Array<{ rule: string; pairs: number; patterns: number; iterations: number; converged: boolean; lambda: number }>;
-  seconds: number;
-}
-
-function train(ds: Dataset, persons: readonly Person[]): Training {
+/** Trains on the data set itself (algorithms/training.ts), with the bench's fixed seed. */
+function train(ds: Dataset, persons: readonly Person[]) {
   const t0 = performance.now();
-  // u from random comparable pairs.
-  const rand = prng(20240601);
-  const n = persons.length;
-  const out = new Uint8Array(K);
-  const randomVectors: number[][] = [];
-  while (randomVectors.length < RANDOM_PAIRS) {
-    const i = Math.floor(rand() * n);
-    const j = Math.floor(rand() * n);
-    if (i === j || !isComparable(ds, i, j)) continue;
-    randomVectors.push([...compareVector(persons[i]!, persons[j]!, out)]);
-  }
-  const u = estimateU(randomVectors, levelsPerComparison, nullLevel);
-  // A comparison the data set never fills (FEBRL has no sex, SSN or phone) cannot be trained: it keeps the
-  // default model's parameters instead of EM's uninformative uniform ones.
-  const observed = COMPARISON_NAMES.map((_, c) => randomVectors.some((v) => v[c] !== NULL_LEVEL));
-
-  const start: Parameters = {
-    lambda: 0.01,
-    m: defaultModel.comparisons.map((c) => c.levels.map((l) => (l.isNull ? Number.NaN : l.m))),
-    u,
-  };
-
-  const session = (rule: BlockingRule<Person>, masked: readonly number[]) => {
-    const { pairs } = candidatePairs(persons, [rule], MAX_BLOCK);
-    const comparable = pairs.filter(([i, j]) => isComparable(ds, i, j));
-    const vectors = comparable.map(([i, j]) => {
-      const v = [...compareVector(persons[i]!, persons[j]!, out)];
-      for (const c of masked) v[c] = NULL_LEVEL;
-      return v;
-    });
-    const patterns = aggregatePatterns(vectors);
-    const result = expectationMaximisation(patterns, start, { nullLevel, fixU: true, maxIterations: 200, tolerance: 1e-6 });
-    return { rule: rule.name, masked, pairs: comparable.length, patterns, result };
-  };
-
-  const s1 = session({ name: 'dob', keys: (p) => (p.dobKey === null ? [] : [p.dobKey]) }, [C.dob]);
-  const s2 = session(
-    { name: 'given+family', keys: (p) => (p.given === '' || p.family === '' ? [] : [`${p.given}|${p.family}`]) },
-    [C.given_name, C.family_name],
-  );
-
-  // m per comparison: the mean over the sessions that estimated it (that did not mask it).
-  const m = start.m.map((row, c) =>
-    row.map((x, l) => {
-      if (l === NULL_LEVEL) return Number.NaN;
-      const est = [s1, s2].filter((s) => !s.masked.includes(c)).map((s) => s.result.m[c]![l]!);
-      return est.length === 0 ? x : est.reduce((a, b) => a + b, 0) / est.length;
-    }),
-  );
-
-  // λ: matches expected in session 1, over the recall of its rule (P(dob known on both and equal | match),
-  // estimated from session 2's matches), over all comparable pairs.
-  const expected1 = s1.patterns.reduce((s, p) => s + p.count * posterior(p, s1.result), 0);
-  let matches2 = 0;
-  let dobEqual2 = 0;
-  for (const p of s2.patterns) {
-    const w = p.count * posterior(p, s2.result);
-    matches2 += w;
-    if (p.gamma[C.dob] === 1) dobEqual2 += w;
-  }
-  const recall1 = dobEqual2 / Math.max(matches2, 1e-9);
-  const lambda = Math.min(0.5, Math.max(1e-9, expected1 / Math.max(recall1, 1e-3) / comparablePairCount(ds)));
-
-  const model = parseModel({
-    ...defaultModel,
-    version: defaultModel.version + 1,
-    name: `${defaultModel.name}-trained-${ds.name}`,
-    lambda,
-    comparisons: defaultModel.comparisons.map((comp, c) => ({
-      name: comp.name,
-      levels: comp.levels.map((l, i) => (l.isNull || !observed[c] ? l : { ...l, m: m[c]![i]!, u: u[c]![i]! })),
-    })),
+  const result = trainModel(persons, {
+    base: defaultModel,
+    random: prng(20240601),
+    randomPairs: RANDOM_PAIRS,
+    maxBlockSize: MAX_BLOCK,
+    comparable: ds.mode === 'link' ? (i, j) => isComparable(ds, i, j) : undefined,
+    comparablePairs: comparablePairCount(ds),
   });
+  const model = { ...result.model, name: `${defaultModel.name}-trained-${ds.name}` };
   return {
     model,
-    lambda,
-    sessions: [s1, s2].map((s) => ({
-      rule: s.rule,
-      pairs: s.pairs,
-      patterns: s.patterns.length,
-      iterations: s.result.iterations,
-      converged: s.result.converged,
-      lambda: round(s.result.lambda, 5),
-    })),
+    sessions: result.sessions.map(({ logLikelihood: _, ...s }) => ({ ...s, lambda: round(s.lambda, 5) })),
     seconds: (performance.now() - t0) / 1000,
   };
 }
