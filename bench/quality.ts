@@ -3,18 +3,26 @@
  * model, then train (u from random pairs, m and λ by EM on blocked pairs) and score again with the trained
  * parameters. One JSON line per data set and model on stdout.
  *
- *   npm run bench:quality -- [--data ../shared/data/linkage] [--dataset febrl4|febrl3|all] [--explain 10]
+ *   npm run bench:quality -- [--data ../shared/data/linkage] [--dataset NAME|all] [--limit N] [--explain 10]
+ *
+ * NAME: febrl4, febrl3, dsgen-c10000, dsgen-f10000, splink-fake1000, splink-historical50k, pseudopeople
+ * (bench/datasets.ts says where each comes from and how it is mapped). --limit N keeps the first N records of
+ * each data set (for a quick run; the full sets take well under two minutes together, see `seconds`).
  *
  * Figures (pairwise, on comparable pairs: across files for a linkage, all pairs for a deduplication):
  * - precision / recall / f1 of the automatic links (match probability ≥ the model's upper threshold), recall
  *   counted against every true pair, including those blocking never proposed;
  * - clusterPrecision / clusterRecall / clusterF1: the same on the golden records the automatic links build
  *   (connected components: every comparable pair inside one counts as linked);
- * - reviewPairs / reviewShare: candidate pairs between the thresholds, and their share of candidate pairs;
- *   reviewRecordShare: share of records in at least one review pair and no automatic link;
+ * - reviewShare: share of records sent to review (in at least one pair between the thresholds and in no
+ *   automatic link); reviewPairs / reviewPairShare: candidate pairs between the thresholds, and their share
+ *   of candidate pairs;
+ * - falseMergesOfHouseholdMembers (data sets with household ids: pseudopeople): automatic links between two
+ *   different people who share a household in any record (relatives, twins: the must-not-merge cases);
  * - pairCompleteness / reductionRatio of blocking, candidatePairs, medianCandidatesPerRecord (per incoming
  *   record: file B for a linkage, every record for a deduplication);
- * - recordsPerSec: normalise + block + compare + score, per record, one core.
+ * - recordsPerSec: normalise + block + compare + score, per record, one core; seconds: the whole data set
+ *   (load, both models, training) so far.
  * --explain N prints the N highest-scoring false links and the N lowest-scoring missed true pairs (that
  * blocking did propose) to stderr, with their comparison levels.
  *
@@ -44,6 +52,11 @@ const opt = (name: string, dflt: string): string => {
 const dataDir = opt('data', fileURLToPath(new URL('../../shared/data/linkage', import.meta.url)));
 const which = opt('dataset', 'all');
 const explainCount = Number(opt('explain', '0'));
+const limit = argv.includes('--limit') ? Number(opt('limit', '')) : undefined;
+if (limit !== undefined && !(Number.isInteger(limit) && limit > 1)) {
+  process.stderr.write('--limit takes a whole number of records (> 1)\n');
+  process.exit(2);
+}
 const MAX_BLOCK = 1000;
 const RANDOM_PAIRS = 100_000;
 const K = COMPARISON_NAMES.length;
@@ -170,11 +183,34 @@ function score(cm: CompiledModel, persons: readonly Person[], cand: Candidates, 
   return { probabilities, seconds: (performance.now() - t0) / 1000 };
 }
 
-function metrics(ds: Dataset, cm: CompiledModel, cand: Candidates, scored: Scored) {
+/**
+ * For a data set with household ids: whether two different people ever share a household (the households
+ * of each person, over all their records).
+ */
+function householdOf(ds: Dataset): ((i: number, j: number) => boolean) | undefined {
+  if (!ds.records.some((r) => r.household !== undefined)) return undefined;
+  const households = new Map<string, Set<string>>();
+  for (const r of ds.records) {
+    if (r.household === undefined) continue;
+    const set = households.get(r.entity) ?? new Set<string>();
+    set.add(r.household);
+    households.set(r.entity, set);
+  }
+  return (i, j) => {
+    const a = households.get(ds.records[i]!.entity);
+    const b = households.get(ds.records[j]!.entity);
+    if (a === undefined || b === undefined) return false;
+    for (const h of a) if (b.has(h)) return true;
+    return false;
+  };
+}
+
+function metrics(ds: Dataset, cm: CompiledModel, cand: Candidates, scored: Scored, sameHousehold: ((i: number, j: number) => boolean) | undefined) {
   const { upper, lower } = cm.model.thresholds;
   let tp = 0;
   let fp = 0;
   let review = 0;
+  let householdMerges = 0;
   const linked = new Uint8Array(ds.records.length);
   const inReview = new Uint8Array(ds.records.length);
   for (let p = 0; p < cand.left.length; p++) {
@@ -183,7 +219,10 @@ function metrics(ds: Dataset, cm: CompiledModel, cand: Candidates, scored: Score
     const pr = scored.probabilities[p]!;
     if (pr >= upper) {
       if (ds.records[i]!.entity === ds.records[j]!.entity) tp++;
-      else fp++;
+      else {
+        fp++;
+        if (sameHousehold?.(i, j)) householdMerges++;
+      }
       linked[i] = linked[j] = 1;
     } else if (pr >= lower) {
       review++;
@@ -203,9 +242,10 @@ function metrics(ds: Dataset, cm: CompiledModel, cand: Candidates, scored: Score
     f1: round(f1),
     autoLinks: tp + fp,
     falseLinks: fp,
+    ...(sameHousehold === undefined ? {} : { falseMergesOfHouseholdMembers: householdMerges }),
+    reviewShare: round(reviewRecords / ds.records.length),
     reviewPairs: review,
-    reviewShare: round(review / Math.max(1, cand.left.length)),
-    reviewRecordShare: round(reviewRecords / ds.records.length),
+    reviewPairShare: round(review / Math.max(1, cand.left.length)),
     ...clusters,
   };
 }
@@ -323,8 +363,10 @@ function explainErrors(ds: Dataset, persons: readonly Person[], cm: CompiledMode
 }
 
 function run(name: DatasetName): void {
-  const ds = loadDataset(name, dataDir);
+  const tLoad = performance.now();
+  const ds = loadDataset(name, dataDir, limit === undefined ? {} : { limit });
   const t0 = performance.now();
+  const sameHousehold = householdOf(ds);
   const persons = ds.records.map((r) => normalizePerson(r.input, nicknames));
   const cand = block(ds, persons, PERSON_BLOCKING_RULES);
   const vectors = new Uint8Array(cand.left.length * K);
@@ -352,7 +394,7 @@ function run(name: DatasetName): void {
     const scored = score(cm, persons, cand, vectors, tfOf);
     const recordsPerSec = Math.round(ds.records.length / (prepareSeconds + scored.seconds));
     process.stdout.write(
-      JSON.stringify({ bench: 'quality', dataset: ds.name, model: label, ...metrics(ds, cm, cand, scored), ...blocking, recordsPerSec, lambda: Number(model.lambda.toPrecision(4)), ...extra }) + '\n',
+      JSON.stringify({ bench: 'quality', dataset: ds.name, model: label, ...metrics(ds, cm, cand, scored, sameHousehold), ...blocking, recordsPerSec, seconds: round((performance.now() - tLoad) / 1000, 1), lambda: Number(model.lambda.toPrecision(4)), ...extra }) + '\n',
     );
     if (explainCount > 0) explainErrors(ds, persons, cm, cand, scored, label);
   };
