@@ -13,9 +13,12 @@
  *               Metaphone code in common) | jw-medium | initial (J / JOHN) | else.
  * - family_name null | exact (equal, or same parts in any order) | any-part (GARCIA / GARCIA LOPEZ) | jw-high
  *               | reversed (given and family swapped: the given name of each agrees at jw-high or better with
- *               the family name of the other, while the direct comparisons do not) | phonetic | else.
- *               When the names are reversed, the given_name comparison is set to its null level: the joint
- *               evidence of both names is carried by family_name's 'reversed' level, once.
+ *               the family name of the other, while the direct comparisons do not) | partial-swap (one name
+ *               keyed in the other field, the other name different: SAM WEBB / WEBB JONES; the given name of
+ *               one agrees at jw-high or better with the family name of the other, in either direction,
+ *               while no direct comparison agrees better than phonetically) | phonetic | else.
+ *               When the names are reversed or partly swapped, the given_name comparison is set to its null
+ *               level: the joint evidence of both names is carried by family_name's level, once.
  * - dob         null | exact | day-month-swapped | one-digit | transposed-digits | year-off-by-one | within-days
  *               (30 days) | partial-agree | else (comparators/dates.ts).
  * - sex         null | exact | else.
@@ -41,7 +44,7 @@ export type ComparisonName = (typeof COMPARISON_NAMES)[number];
 
 export const LEVEL_LABELS = {
   given_name: ['null', 'exact', 'nickname', 'jw-high', 'phonetic', 'jw-medium', 'initial', 'else'],
-  family_name: ['null', 'exact', 'any-part', 'jw-high', 'reversed', 'phonetic', 'else'],
+  family_name: ['null', 'exact', 'any-part', 'jw-high', 'reversed', 'partial-swap', 'phonetic', 'else'],
   dob: ['null', 'exact', 'day-month-swapped', 'one-digit', 'transposed-digits', 'year-off-by-one', 'within-days', 'partial-agree', 'else'],
   sex: ['null', 'exact', 'else'],
   ssn: ['null', 'exact', 'one-digit-or-transposition', 'last-four', 'else'],
@@ -74,7 +77,7 @@ export const NULL_LEVEL = 0;
 
 // Level indexes used below (kept as constants: this is the hot path).
 const G_EXACT = 1, G_NICK = 2, G_JWH = 3, G_PHON = 4, G_JWM = 5, G_INIT = 6, G_ELSE = 7;
-const F_EXACT = 1, F_PART = 2, F_JWH = 3, F_REV = 4, F_PHON = 5, F_ELSE = 6;
+const F_EXACT = 1, F_PART = 2, F_JWH = 3, F_REV = 4, F_SWAP1 = 5, F_PHON = 6, F_ELSE = 7;
 const DOB_OFFSET = 1; // DATE_LEVELS (comparators/dates.ts) shifted by the null level; 'disagree' is 'else'
 const S_EXACT = 1, S_ELSE = 2;
 const ID_EXACT = 1, ID_TYPO = 2, ID_LAST4 = 3, ID_ELSE = 4;
@@ -151,6 +154,11 @@ function reversed(a: NameVariant, b: NameVariant): boolean {
   return a.given.length > 1 && b.given.length > 1 && strongAgreement(a.given, b.family) && strongAgreement(a.family, b.given);
 }
 
+/** One name keyed in the other field: a's given agrees with b's family, or a's family with b's given. */
+function partlySwapped(a: NameVariant, b: NameVariant): boolean {
+  return (a.given.length > 1 && strongAgreement(a.given, b.family)) || (b.given.length > 1 && strongAgreement(a.family, b.given));
+}
+
 /** Best (lowest non-null) of two levels, where NULL_LEVEL means "nothing yet". */
 const better = (current: number, next: number): number => (next === NULL_LEVEL ? current : current === NULL_LEVEL ? next : Math.min(current, next));
 
@@ -161,14 +169,19 @@ function compareNamesInto(a: Person, b: Person, out: Uint8Array): void {
     g = better(g, givenLevel(va, vb));
     f = better(f, familyLevel(va, vb));
   }
-  // Names reversed: only when neither direct comparison found a strong agreement.
+  // Names reversed or partly swapped: only when neither direct comparison found a strong agreement.
   if ((f === F_ELSE || f === F_PHON) && (g === G_ELSE || g === G_JWM || g === G_PHON || g === G_INIT)) {
+    let swap = NULL_LEVEL;
     outer: for (const va of a.names) for (const vb of b.names) {
       if (reversed(va, vb)) {
-        f = F_REV;
-        g = NULL_LEVEL;
+        swap = F_REV;
         break outer;
       }
+      if (swap === NULL_LEVEL && partlySwapped(va, vb)) swap = F_SWAP1;
+    }
+    if (swap !== NULL_LEVEL) {
+      f = swap;
+      g = NULL_LEVEL;
     }
   }
   out[C.given_name] = g;

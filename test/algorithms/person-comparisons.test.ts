@@ -65,6 +65,9 @@ const hits: Case[] = [
   ['family_name', 'jw-high', { family: 'Johnson' }, { family: 'Jonson' }],
   ['family_name', 'reversed', { given: 'Sam', family: 'Webb' }, { given: 'Webb', family: 'Sam' }],
   ['family_name', 'reversed', { given: 'Joshua', family: 'Campbell' }, { given: 'Campblel', family: 'Joshua' }],
+  ['family_name', 'partial-swap', { given: 'Sam', family: 'Webb' }, { given: 'Webb', family: 'Jones' }],
+  ['family_name', 'partial-swap', { given: 'Gillian', family: 'Lodge' }, { given: 'Lodge', family: 'Adele' }],
+  ['family_name', 'partial-swap', { given: 'Hayden', family: 'Paine' }, { given: 'Paipne', family: 'Nicholas' }],
   ['family_name', 'phonetic', { family: 'Smith' }, { family: 'Schmidt' }],
   ['family_name', 'else', { family: 'Smith' }, { family: 'Jones' }],
   ['dob', 'null', { dob: '1980-05-12' }, { dob: '19801332' }],
@@ -108,7 +111,8 @@ const hits: Case[] = [
 const nearMisses: Case[] = [
   ['given_name', 'else', { given: 'Bill' }, { given: 'Wilhelmina' }],
   ['given_name', 'else', { given: 'J' }, { given: 'Mary' }],
-  ['family_name', 'else', { given: 'Sam', family: 'Webb' }, { given: 'Webb', family: 'Jones' }],
+  ['family_name', 'else', { given: 'Sam', family: 'Webb' }, { given: 'Wells', family: 'Jones' }],
+  ['family_name', 'jw-high', { given: 'Sam', family: 'Webb' }, { given: 'Webb', family: 'Webbe' }],
   ['family_name', 'exact', { given: 'Smith', family: 'Smith' }, { given: 'Smith', family: 'Smith' }],
   ['family_name', 'jw-high', { family: 'Smith' }, { family: 'Smiths' }],
   ['dob', 'else', { dob: '1980-05-12' }, { dob: '1980-07-03' }],
@@ -150,6 +154,14 @@ describe('person comparisons', () => {
     const labels = compareLabels(person({ given: 'Sam', family: 'Webb' }), person({ given: 'Webb', family: 'Sam' }));
     expect(labels.given_name).toBe('null');
     expect(labels.family_name).toBe('reversed');
+  });
+
+  it('counts partly swapped names once: given_name goes to null', () => {
+    const labels = compareLabels(person({ given: 'Sam', family: 'Webb' }), person({ given: 'Webb', family: 'Jones' }));
+    expect(labels.given_name).toBe('null');
+    expect(labels.family_name).toBe('partial-swap');
+    // A direct agreement wins over a swap.
+    expect(compareLabels(person({ given: 'Sam', family: 'Webb' }), person({ given: 'Sam', family: 'Sam' }))).toMatchObject({ given_name: 'exact', family_name: 'else' });
   });
 
   it('takes the best level over several names, addresses and phones', () => {
