@@ -1,0 +1,450 @@
+/**
+ * Matching quality of the running service on a synthetic multi-sender ADT feed with ground truth
+ * (bench/adt-population.ts): starts the service in-process, sends every sender's messages over its own MLLP
+ * connection (per-sender order kept), waits until the worker has applied them, then asks PIXm for every
+ * source identifier and compares the crosswalk (golden record per OID + MRN) with the truth.
+ *
+ *   npm run bench:adt-quality -- [--persons 2000] [--seed 1] [--backend pglite|postgres|both] [--json-only]
+ *                                [--pix-concurrency 8]
+ *
+ * Prints one JSON line per backend on stdout (progress on stderr unless --json-only):
+ *   precision / recall / f1   pairwise over source records: a pair is predicted when both records resolve to
+ *                             the same golden record, true when both are the same person
+ *   falseMergePairs           predicted pairs that are not true
+ *   twinPairsMerged, juniorSeniorPairsMerged, householdPairsMerged
+ *                             pairs of distinct persons (twins; junior and senior; any two members of one
+ *                             household) with at least one record of each in the same golden record
+ *   reviewItems, reviewShare  open review items (GET /api/review-items when it reports a count, else the
+ *                             review_items table when it exists, else null) and their share of the records
+ *   ackedPerSec               messages / (first send → last ACK); applySeconds: first send → all applied
+ *   pixQueriesPerSec          PIXm queries answered per second (pixConcurrency in flight)
+ * The service runs with whatever linker src/main.ts wires by default: with the identity linker, records of
+ * one person share a golden record only through A40 merges, so recall is low and precision 1.
+ * Exits non-zero when a message was refused or not applied, or a PIXm query failed (the line is still printed).
+ * For PostgreSQL a fresh database is created on the server of DATABASE_URL and dropped at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { parseNicknameCsv } from '../algorithms/normalize/nicknames.js';
+import { loadConfig, parseFileConfig } from '../src/config.js';
+import { createLogger } from '../src/lib/log.js';
+import { startService, type Service } from '../src/main.js';
+import { MllpClient } from '../src/mllp/client.js';
+import { query } from '../src/storage/db.js';
+import { generatePopulation, populationSummary, recordKey, serviceConfigFor, type Population, type PopulationMessage } from './adt-population.js';
+
+type Backend = 'pglite' | 'postgres';
+
+interface Options {
+  persons: number;
+  seed: number;
+  backends: Backend[];
+  jsonOnly: boolean;
+  pixConcurrency: number;
+}
+
+let quiet = false;
+const log = (msg: string) => {
+  if (!quiet) process.stderr.write(`[bench:adt-quality] ${msg}\n`);
+};
+
+function parseArgs(argv: string[]): Options {
+  const raw = new Map<string, string>();
+  let jsonOnly = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json-only') {
+      jsonOnly = true;
+      continue;
+    }
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const eq = a.indexOf('=');
+    if (eq > 0) raw.set(a.slice(2, eq), a.slice(eq + 1));
+    else {
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value`);
+      raw.set(a.slice(2), v);
+      i++;
+    }
+  }
+  const known = new Set(['persons', 'seed', 'backend', 'pix-concurrency']);
+  for (const k of raw.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}`);
+  const int = (k: string, d: number, min: number) => {
+    const v = raw.get(k);
+    const n = v === undefined ? d : Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${k} must be an integer ≥ ${min}`);
+    return n;
+  };
+  const backend = raw.get('backend') ?? 'pglite';
+  if (!['pglite', 'postgres', 'both'].includes(backend)) throw new Error('--backend must be pglite, postgres or both');
+  const backends: Backend[] = backend === 'both' ? ['pglite', 'postgres'] : [backend as Backend];
+  if (backends.includes('postgres') && !process.env.DATABASE_URL) throw new Error('--backend postgres needs DATABASE_URL (the server on which a fresh database is created)');
+  return { persons: int('persons', 2000, 1), seed: int('seed', 1, 0), backends, jsonOnly, pixConcurrency: int('pix-concurrency', 8, 1) };
+}
+
+// ---------------------------------------------------------------------------------------------- sending
+
+function ackCode(reply: string, controlId: string): { ok: boolean; text: string } {
+  const segs = reply.split(/\r\n|\r|\n/);
+  const msa = segs.find((s) => s.startsWith('MSA|'))?.split('|') ?? [];
+  const ok = (msa[1] === 'AA' || msa[1] === 'CA') && msa[2] === controlId;
+  return { ok, text: ok ? '' : [segs.find((s) => s.startsWith('MSA')), segs.find((s) => s.startsWith('ERR'))].filter(Boolean).join(' ') };
+}
+
+interface SendResult {
+  firstSend: bigint;
+  lastAck: bigint;
+  refused: number;
+  refusals: string[];
+}
+
+/** One connection per sender, its messages in feed order, one in flight per connection. */
+async function sendBySender(port: number, messages: PopulationMessage[]): Promise<SendResult> {
+  const lanes = new Map<string, PopulationMessage[]>();
+  for (const m of messages) {
+    const lane = lanes.get(m.sender) ?? [];
+    lane.push(m);
+    lanes.set(m.sender, lane);
+  }
+  const clients = await Promise.all([...lanes.keys()].map(() => MllpClient.connect({ host: '127.0.0.1', port, timeoutMs: 120_000 })));
+  let refused = 0;
+  const refusals: string[] = [];
+  let lastAck = 0n;
+  let done = 0;
+  const every = Math.max(1000, Math.floor(messages.length / 5));
+  const firstSend = process.hrtime.bigint();
+  try {
+    await Promise.all(
+      [...lanes.values()].map(async (lane, i) => {
+        const client = clients[i]!;
+        for (const m of lane) {
+          const reply = (await client.send(m.text)).toString('utf8');
+          const t = process.hrtime.bigint();
+          if (t > lastAck) lastAck = t;
+          const a = ackCode(reply, m.controlId);
+          if (!a.ok) {
+            refused++;
+            if (refusals.length < 5) refusals.push(`${m.sender} ${m.event} ${m.controlId}: ${a.text || reply.slice(0, 200)}`);
+          }
+          if (++done % every === 0) log(`  ${done}/${messages.length} ACKed`);
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+  }
+  return { firstSend, lastAck, refused, refusals };
+}
+
+// ---------------------------------------------------------------------------------------------- PIXm
+
+const KEY = 'bench-adt-quality-key-0123456789:admin';
+const BEARER = KEY.slice(0, KEY.indexOf(':'));
+
+interface PixResult {
+  /** Golden record id per record key (OID|MRN). */
+  golden: Map<string, string>;
+  failed: number;
+  failures: string[];
+  seconds: number;
+}
+
+async function pixAll(httpPort: number, keys: Array<{ oid: string; mrn: string }>, concurrency: number): Promise<PixResult> {
+  const golden = new Map<string, string>();
+  let failed = 0;
+  const failures: string[] = [];
+  let next = 0;
+  const t0 = process.hrtime.bigint();
+  const worker = async () => {
+    while (next < keys.length) {
+      const { oid, mrn } = keys[next++]!;
+      const url = `http://127.0.0.1:${httpPort}/fhir/Patient/$ihe-pix?sourceIdentifier=${encodeURIComponent(`urn:oid:${oid}|${mrn}`)}`;
+      const res = await fetch(url, { headers: { authorization: `Bearer ${BEARER}` } });
+      const body = (await res.json()) as { parameter?: Array<{ name: string; valueReference?: { reference: string } }> };
+      const ref = res.status === 200 ? body.parameter?.find((p) => p.name === 'targetId')?.valueReference?.reference : undefined;
+      if (ref?.startsWith('Patient/')) golden.set(recordKey(oid, mrn), ref.slice('Patient/'.length));
+      else {
+        failed++;
+        if (failures.length < 5) failures.push(`${oid}|${mrn}: HTTP ${res.status}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { golden, failed, failures, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+// ---------------------------------------------------------------------------------------------- scoring
+
+const pairs = (n: number) => (n * (n - 1)) / 2;
+
+export interface QualityScores {
+  goldenRecords: number;
+  truePairs: number;
+  predictedPairs: number;
+  truePositivePairs: number;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  falseMergePairs: number;
+  twinPairs: number;
+  twinPairsMerged: number;
+  juniorSeniorPairs: number;
+  juniorSeniorPairsMerged: number;
+  householdPairs: number;
+  householdPairsMerged: number;
+  sameSenderDuplicates: number;
+  sameSenderDuplicatesLinked: number;
+}
+
+/** Pairwise scores of a clustering (golden id per record key) against the population's truth. */
+export function score(pop: Population, golden: Map<string, string>): QualityScores {
+  const goldenOfRecord = pop.records.map((r) => golden.get(recordKey(r.oid, r.mrn)));
+  const byGolden = new Map<string, Map<number, number>>();
+  const byPerson = new Map<number, number>();
+  pop.records.forEach((r, i) => {
+    const g = goldenOfRecord[i];
+    if (g === undefined) return;
+    const cell = byGolden.get(g) ?? new Map<number, number>();
+    cell.set(r.person, (cell.get(r.person) ?? 0) + 1);
+    byGolden.set(g, cell);
+    byPerson.set(r.person, (byPerson.get(r.person) ?? 0) + 1);
+  });
+  let predictedPairs = 0;
+  let tp = 0;
+  for (const cell of byGolden.values()) {
+    let n = 0;
+    for (const c of cell.values()) {
+      tp += pairs(c);
+      n += c;
+    }
+    predictedPairs += pairs(n);
+  }
+  let truePairs = 0;
+  for (const n of byPerson.values()) truePairs += pairs(n);
+  const precision = predictedPairs ? tp / predictedPairs : null;
+  const recall = truePairs ? tp / truePairs : null;
+  const f1 = precision !== null && recall !== null && precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : null;
+
+  // Golden records each person's records landed in.
+  const goldensOf = new Map<number, Set<string>>();
+  pop.records.forEach((r, i) => {
+    const g = goldenOfRecord[i];
+    if (g === undefined) return;
+    const s = goldensOf.get(r.person) ?? new Set<string>();
+    s.add(g);
+    goldensOf.set(r.person, s);
+  });
+  const merged = (a: number, b: number) => {
+    const ga = goldensOf.get(a);
+    const gb = goldensOf.get(b);
+    if (!ga || !gb) return false;
+    for (const g of ga) if (gb.has(g)) return true;
+    return false;
+  };
+  let householdPairs = 0;
+  let householdPairsMerged = 0;
+  for (const h of pop.households) {
+    for (let i = 0; i < h.length; i++) {
+      for (let j = i + 1; j < h.length; j++) {
+        householdPairs++;
+        if (merged(h[i]!, h[j]!)) householdPairsMerged++;
+      }
+    }
+  }
+  const firstAt = new Map<string, string | undefined>();
+  pop.records.forEach((r, i) => {
+    if (!r.duplicate) firstAt.set(`${r.sender}|${r.person}`, goldenOfRecord[i]);
+  });
+  const dups = pop.records.map((r, i) => [r, goldenOfRecord[i]] as const).filter(([r]) => r.duplicate);
+  return {
+    goldenRecords: byGolden.size,
+    truePairs,
+    predictedPairs,
+    truePositivePairs: tp,
+    precision,
+    recall,
+    f1,
+    falseMergePairs: predictedPairs - tp,
+    twinPairs: pop.twinPairs.length,
+    twinPairsMerged: pop.twinPairs.filter(([a, b]) => merged(a, b)).length,
+    juniorSeniorPairs: pop.juniorSeniorPairs.length,
+    juniorSeniorPairsMerged: pop.juniorSeniorPairs.filter(([a, b]) => merged(a, b)).length,
+    householdPairs,
+    householdPairsMerged,
+    sameSenderDuplicates: dups.length,
+    sameSenderDuplicatesLinked: dups.filter(([r, g]) => g !== undefined && firstAt.get(`${r.sender}|${r.person}`) === g).length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- review items
+
+async function openReviewItems(service: Service): Promise<{ count: number | null; source: string }> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/review-items?status=open`, { headers: { authorization: `Bearer ${BEARER}` } });
+    if (res.ok) {
+      const body = (await res.json()) as Record<string, unknown>;
+      for (const k of ['total', 'count', 'open']) if (typeof body[k] === 'number') return { count: body[k] as number, source: 'api' };
+    }
+  } catch {
+    // fall through to the table
+  }
+  const [exists] = await query<{ ok: boolean }>(service.database.db, sql`select to_regclass('review_items') is not null as ok`);
+  if (!exists?.ok) return { count: null, source: 'none' };
+  const [row] = await query<{ n: number }>(service.database.db, sql`select count(*)::int as n from review_items where status = 'open'`);
+  return { count: row?.n ?? 0, source: 'table' };
+}
+
+// ---------------------------------------------------------------------------------------------- run
+
+/** A fresh database on the server of `url`; `drop` removes it (WITH (FORCE): PostgreSQL 13+). */
+async function createBenchDatabase(url: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  const name = `mpi_bench_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    name,
+    drop: async () => {
+      const a = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await a.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await a.end({ timeout: 5 });
+      }
+    },
+  };
+}
+
+const round = (x: number | null, d = 4) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
+
+async function runBackend(backend: Backend, o: Options, pop: Population): Promise<{ ok: boolean; line: Record<string, unknown> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), `mpi-adt-quality-${backend}-`));
+  let pg: Awaited<ReturnType<typeof createBenchDatabase>> | undefined;
+  let service: Service | undefined;
+  try {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      MLLP_PORT: '0',
+      HTTP_PORT: '0',
+      MLLP_HOST: '127.0.0.1',
+      HTTP_HOST: '127.0.0.1',
+      MPI_DATA_DIR: dataDir,
+      MPI_API_KEYS: KEY,
+    };
+    delete env.DATABASE_URL;
+    delete env.MPI_CONFIG;
+    if (backend === 'postgres') {
+      pg = await createBenchDatabase(process.env.DATABASE_URL!);
+      env.DATABASE_URL = pg.url;
+      log(`${backend}: created database ${pg.name}`);
+    }
+    const config = loadConfig(env);
+    config.file = parseFileConfig(serviceConfigFor(pop.senders), 'adt-population config');
+    service = await startService(config, { logger: createLogger(o.jsonOnly ? 'error' : 'warn') });
+    log(`${backend}: service up (MLLP ${service.mllpPort}, HTTP ${service.httpPort})`);
+
+    log(`${backend}: sending ${pop.messages.length} messages on ${pop.senders.length} connections (one per sender)`);
+    const sent = await sendBySender(service.mllpPort, pop.messages);
+    await service.worker.idle();
+    const applied = process.hrtime.bigint();
+    const [status] = await query<{ total: number; done: number }>(
+      service.database.db,
+      sql`select count(*)::int as total, (count(*) filter (where status = 'done'))::int as done from messages`,
+    );
+    log(`${backend}: applied ${status?.done ?? 0}/${status?.total ?? 0} stored messages; ${sent.refused} refused`);
+    for (const r of sent.refusals) log(`  refused: ${r}`);
+    if ((status?.total ?? 0) > (status?.done ?? 0)) {
+      const rows = await query<{ sender: string; event: string; controlId: string; status: string; error: string | null }>(
+        service.database.db,
+        sql`select sender, event, control_id as "controlId", status, error from messages where status <> 'done' order by id limit 5`,
+      );
+      for (const r of rows) log(`  not applied: ${r.sender} ${r.event} ${r.controlId} ${r.status}: ${(r.error ?? '').slice(0, 300)}`);
+    }
+
+    const keys = pop.records.map((r) => ({ oid: r.oid, mrn: r.mrn }));
+    log(`${backend}: ${keys.length} PIXm queries, ${o.pixConcurrency} in flight`);
+    const pix = await pixAll(service.httpPort, keys, o.pixConcurrency);
+    for (const f of pix.failures) log(`  PIXm failed: ${f}`);
+    const s = score(pop, pix.golden);
+    const review = await openReviewItems(service);
+
+    const ackSeconds = Number(sent.lastAck - sent.firstSend) / 1e9;
+    const line = {
+      bench: 'adt-quality',
+      backend,
+      seed: o.seed,
+      persons: pop.persons.length,
+      records: pop.records.length,
+      messages: pop.messages.length,
+      senders: pop.senders.length,
+      goldenRecords: s.goldenRecords,
+      precision: round(s.precision),
+      recall: round(s.recall),
+      f1: round(s.f1),
+      truePairs: s.truePairs,
+      predictedPairs: s.predictedPairs,
+      falseMergePairs: s.falseMergePairs,
+      twinPairs: s.twinPairs,
+      twinPairsMerged: s.twinPairsMerged,
+      juniorSeniorPairs: s.juniorSeniorPairs,
+      juniorSeniorPairsMerged: s.juniorSeniorPairsMerged,
+      householdPairs: s.householdPairs,
+      householdPairsMerged: s.householdPairsMerged,
+      sameSenderDuplicates: s.sameSenderDuplicates,
+      sameSenderDuplicatesLinked: s.sameSenderDuplicatesLinked,
+      reviewItems: review.count,
+      reviewShare: review.count === null ? null : round(review.count / pop.records.length),
+      reviewItemsSource: review.source,
+      refused: sent.refused,
+      notApplied: (status?.total ?? 0) - (status?.done ?? 0),
+      pixFailed: pix.failed,
+      ackedPerSec: Math.round(pop.messages.length / ackSeconds),
+      applySeconds: round(Number(applied - sent.firstSend) / 1e9, 2),
+      pixQueriesPerSec: Math.round(keys.length / pix.seconds),
+      node: process.version,
+    };
+    const ok = sent.refused === 0 && line.notApplied === 0 && pix.failed === 0;
+    return { ok, line };
+  } finally {
+    await service?.stop().catch((e: unknown) => log(`${backend}: stop failed: ${String(e)}`));
+    if (pg) await pg.drop().then(() => log(`${backend}: dropped database ${pg!.name}`), (e: unknown) => log(`${backend}: drop failed: ${String(e)}`));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  quiet = o.jsonOnly;
+  const text = readFileSync(new URL('../fixtures/names/nicknames.csv', import.meta.url), 'utf8');
+  const nicknames = parseNicknameCsv(text).map(([formal, , nick]) => [formal, nick] as const);
+  const pop = generatePopulation({ seed: o.seed, persons: o.persons, nicknames });
+  const summary = populationSummary(pop);
+  log(`population: ${summary.persons} persons in ${summary.households} households, ${summary.records} records, ${summary.messages} messages; ` +
+    `${summary.twinPairs} twin pairs, ${summary.juniorSeniorPairs} junior/senior pairs, ${summary.duplicates} same-sender duplicates (${summary.a40} merged by A40)`);
+  let ok = true;
+  for (const backend of o.backends) {
+    const r = await runBackend(backend, o, pop);
+    process.stdout.write(JSON.stringify(r.line) + '\n');
+    ok &&= r.ok;
+  }
+  process.exitCode = ok ? 0 : 1;
+}
+
+// Run when executed (not when a test imports `score`).
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`[bench:adt-quality] failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}
