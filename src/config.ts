@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { SURVIVING_FIELDS } from './linkage/survivorship.js';
 
 /**
  * One schema for the environment and one for the optional config file (MPI_CONFIG).
@@ -83,6 +84,9 @@ export type SenderProfileConfig = z.infer<typeof senderProfileSchema>;
 export const defaultProfileSchema = z.object(senderProfileFields);
 export type ProfileFields = z.infer<typeof defaultProfileSchema>;
 
+/** Ties under `trust` and `complete` go to the most recent record. */
+const survivorshipRule = z.enum(['trust', 'recent', 'complete']);
+
 export const fileConfigSchema = z
   .object({
     authorities: z.array(authoritySchema).default([]),
@@ -116,6 +120,25 @@ export const fileConfigSchema = z
         maxPending: z.number().int().min(1).default(20_000),
       })
       .default({ batchMaxMessages: 256, concurrentWrites: 4, applyBatchMessages: 200, maxPending: 20_000 }),
+    matching: z
+      .object({
+        /** false: every source record gets its own golden record (A40 and shared PID-3 identifiers aside). */
+        enabled: z.boolean().default(true),
+        /** A blocking key held by more records than this is skipped for candidates (too common to tell anyone apart). */
+        maxBlockSize: z.number().int().min(10).max(100_000).default(500),
+        /** Golden records compared per incoming record at most, best-sharing first. */
+        maxCandidateGoldens: z.number().int().min(1).max(10_000).default(200),
+        /** Per-field survivorship of golden records: trust (authority trustRank, higher wins), recent, complete. */
+        survivorship: z
+          .object({
+            default: survivorshipRule.default('trust'),
+            fields: z.partialRecord(z.enum(SURVIVING_FIELDS), survivorshipRule).default({}),
+          })
+          .strict()
+          .default({ default: 'trust', fields: {} }),
+      })
+      .strict()
+      .default({ enabled: true, maxBlockSize: 500, maxCandidateGoldens: 200, survivorship: { default: 'trust', fields: {} } }),
     /** Our own MSH-3/MSH-4 in messages we originate (the ACK's MSH-3/4 echo the inbound MSH-5/6). */
     identity: z
       .object({ application: z.string().default('MPI'), facility: z.string().default('MPI') })

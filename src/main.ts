@@ -13,6 +13,9 @@ import { Worker } from './ingest/worker.js';
 import { knownIdentifiers } from './linkage/crosswalk.js';
 import { lastStoredId } from './ingest/inbox.js';
 import { identityLinker, type Linker } from './linkage/linker.js';
+import { loadNicknames, Matcher } from './linkage/matcher.js';
+import { ModelStore } from './linkage/models.js';
+import { survivorship } from './linkage/survivorship.js';
 import { createLogger, type Logger } from './lib/log.js';
 import { startMllpServer, type MllpServer } from './mllp/index.js';
 import { openDatabase, type Database } from './storage/db.js';
@@ -106,7 +109,16 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   if (generatedFile) logger.info('no MPI_API_KEYS: using the generated admin API key', { file: generatedFile });
 
   const storedBeforeStart = await lastStoredId(database);
-  const worker = new Worker({ database, config: config.file, registry, linker: opts.linker ?? identityLinker, logger: logger.child({ role: 'worker' }), batchSize: config.file.ingest.applyBatchMessages });
+  const models = new ModelStore();
+  await models.ensureDefault(database.db);
+  const matching = config.file.matching;
+  const linker =
+    opts.linker ??
+    (matching.enabled
+      ? new Matcher({ models, nicknames: loadNicknames(), maxBlockSize: matching.maxBlockSize, maxCandidateGoldens: matching.maxCandidateGoldens })
+      : identityLinker);
+  const survive = survivorship(matching.survivorship, (id) => registry.get(id)?.trustRank ?? 0);
+  const worker = new Worker({ database, config: config.file, registry, linker, survive, logger: logger.child({ role: 'worker' }), batchSize: config.file.ingest.applyBatchMessages });
   // PGlite has one connection: a second write would only queue behind the first.
   const inbox = new Inbox(database.db, { batchMax: config.file.ingest.batchMaxMessages, logger, concurrency: database.kind === 'postgres' ? config.file.ingest.concurrentWrites : 1 });
   const receiver = new Receiver({

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { FileConfig } from '../config.js';
 import { ChangeLog } from '../linkage/changes.js';
 import { applyCommand } from '../linkage/apply.js';
-import { BatchStore, IdPool, SqlStore, type RecordStore } from '../linkage/store.js';
+import { BatchStore, IdPool, SqlStore, type RecordStore, type Survive } from '../linkage/store.js';
 import type { Linker } from '../linkage/linker.js';
 import type { Logger } from '../lib/log.js';
 import { errorKind } from '../lib/log.js';
@@ -23,6 +23,8 @@ export interface WorkerDeps {
   config: FileConfig;
   registry: AuthorityRegistry;
   linker: Linker;
+  /** Golden-record survivorship (linkage/survivorship.ts). */
+  survive: Survive;
   logger: Logger;
   batchSize: number;
   pollMs?: number;
@@ -191,8 +193,8 @@ export class Worker {
     const failed: Array<{ id: number; code: number; error: string }> = [];
     const work = await this.interpretAll(tx, batch, changes, failed);
     const batchable = this.deps.linker.batchSafe === true;
-    const sqlStore = new SqlStore();
-    let store: RecordStore = batchable ? new BatchStore(this.ids) : sqlStore;
+    const sqlStore = new SqlStore(this.deps.survive);
+    let store: RecordStore = batchable ? new BatchStore(this.deps.survive, this.ids) : sqlStore;
     // One lookup for every identifier the batch's registrations name.
     if (batchable) {
       const keys: Array<{ authorityId: number; identifier: string }> = [];
@@ -207,7 +209,7 @@ export class Worker {
       if (it.command.kind === 'merge' && store !== sqlStore) {
         await store.flush(tx);
         await applyCommand({ ...ctx, store: sqlStore }, it.command, it.sender);
-        store = new BatchStore(this.ids);
+        store = new BatchStore(this.deps.survive, this.ids);
       } else await applyCommand(ctx, it.command, it.sender);
       changes.record(ctx.actor, 'message.applied', 'message', m.id, m.id, { event: it.event });
       done.push(m.id);

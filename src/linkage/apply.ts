@@ -9,7 +9,8 @@ import {
   loadRecords,
   mergeGolden,
   recordKey,
-  refreshGolden,
+  openReview,
+  touchGolden,
   survivorOf,
   updateDemographics,
   type ApplyContext,
@@ -70,6 +71,7 @@ async function applyRegister(ctx: ApplyContext, ids: IdentifierRef[], d: Demogra
           goldenId = await createGolden(ctx, d, row.id);
           created = true;
           await link(ctx, row, goldenId, 'new');
+          if (placement.goldenId === null) for (const r of placement.reviews ?? []) await openReview(ctx, row, r);
         }
       } else await link(ctx, row, goldenId, 'asserted');
       touched.add(row.id);
@@ -88,8 +90,11 @@ async function applyRegister(ctx: ApplyContext, ids: IdentifierRef[], d: Demogra
       ctx.changes.record(ctx.actor, 'link.conflict', 'source_record', row.id, ctx.messageId, { assertedGoldenId: goldenId, currentGoldenId: row.goldenId });
     }
   }
-  // A golden record created just now already holds these demographics.
-  if (goldenId && primaryId !== undefined && !created) await refreshGolden(ctx, goldenId, d, primaryId);
+  // A golden record created just now already holds these demographics; an updated member may move the
+  // golden record's fields. The golden record the primary now belongs to may differ if the linker moved it.
+  const primary = primaryId === undefined ? undefined : rows.find((r) => r?.id === primaryId);
+  const currentGolden = primary?.goldenId ?? goldenId;
+  if (currentGolden && !created) await touchGolden(ctx, currentGolden);
 }
 
 /**
@@ -144,7 +149,7 @@ async function applyMerge(ctx: ApplyContext, g: MergeGroup, sender: string) {
       await mergeGolden(ctx, from, survivor.goldenId!, 'a40');
       retired.goldenId = survivor.goldenId;
     }
-    await refreshGolden(ctx, survivor.goldenId!, g.demographics, survivor.id);
+    await touchGolden(ctx, survivor.goldenId!);
     ctx.changes.record(ctx.actor, 'source.merged', 'source_record', retired.id, ctx.messageId, { into: survivor.id });
     ctx.changes.emit('source.merged', survivor.goldenId!, { goldenId: survivor.goldenId, retiredId: retired.id, survivorId: survivor.id, messageId: ctx.messageId });
   }

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { auditLog, outboxEvents } from '../storage/schema/index.js';
 import type { Queryable } from '../storage/db.js';
 
-export type EventType = 'golden.created' | 'golden.updated' | 'golden.merged' | 'link.created' | 'link.removed' | 'source.merged' | 'source.updated';
+export type EventType = 'golden.created' | 'golden.updated' | 'golden.merged' | 'link.created' | 'link.removed' | 'review.opened' | 'source.merged' | 'source.updated';
 
 /**
  * Audit rows and outbox events produced while applying a batch, written with the batch's transaction

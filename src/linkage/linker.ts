@@ -3,10 +3,21 @@ import type { ApplyContext, SourceRecordRow } from './records.js';
 
 export type LinkKind = 'new' | 'asserted' | 'a40' | 'auto' | 'steward';
 
+/** A pair for the stewards' queue: the record may be the person of `candidateGoldenId`. */
+export interface ReviewProposal {
+  candidateGoldenId: string;
+  candidateRecordId: number;
+  probability: number;
+  weight: number;
+  reasons: string[];
+  explanation: unknown;
+  modelVersion: number;
+}
+
 export type Placement =
   | { goldenId: string; kind: LinkKind; score?: number; modelVersion?: number }
-  /** Start a new golden record. */
-  | { goldenId: null };
+  /** Start a new golden record; `reviews` are opened against it (the record waits in its own golden record). */
+  | { goldenId: null; reviews?: ReviewProposal[] };
 
 /**
  * The seam for record linkage: called inside the transaction that stored the source record, so a

@@ -4,7 +4,7 @@ import type { Demographics } from '../ingest/demographics.js';
 import { query, type Tx } from '../storage/db.js';
 import { goldenRecords, links, sourceRecords } from '../storage/schema/index.js';
 import type { ChangeLog } from './changes.js';
-import type { LinkKind, Linker } from './linker.js';
+import type { LinkKind, Linker, ReviewProposal } from './linker.js';
 import type { LinkExtra, NewRecord, RecordStore, SourceRecordRow } from './store.js';
 
 export type { SourceRecordRow } from './store.js';
@@ -68,9 +68,9 @@ export async function createGolden(ctx: ApplyContext, d: Demographics, fromRecor
   return id;
 }
 
-/** Survivorship for now: the most recent member's demographics win, with that member as provenance. */
-export function refreshGolden(ctx: ApplyContext, goldenId: string, d: Demographics, fromRecord: number) {
-  return ctx.store.refreshGolden(ctx.tx, goldenId, d, fromRecord);
+/** A member's demographics changed: the golden record's survivorship is recomputed (survivorship.ts). */
+export function touchGolden(ctx: ApplyContext, goldenId: string) {
+  return ctx.store.touchGolden(ctx.tx, goldenId);
 }
 
 export async function link(ctx: ApplyContext, rec: SourceRecordRow, goldenId: string, kind: LinkKind, extra: LinkExtra = {}) {
@@ -78,8 +78,11 @@ export async function link(ctx: ApplyContext, rec: SourceRecordRow, goldenId: st
   if (rec.goldenId) await unlink(ctx, rec, `relinked:${kind}`);
   await ctx.store.link(ctx.tx, rec, goldenId, kind, extra, ctx.messageId);
   rec.goldenId = goldenId;
-  ctx.changes.record(ctx.actor, 'link.created', 'source_record', rec.id, ctx.messageId, { goldenId, kind });
-  ctx.changes.emit('link.created', goldenId, { goldenId, sourceRecordId: rec.id, system: systemFor(ctx, rec), value: rec.identifier, kind, messageId: ctx.messageId });
+  rec.linkKind = kind;
+  await ctx.store.touchGolden(ctx.tx, goldenId);
+  const scored = extra.score === undefined ? {} : { score: extra.score, modelVersion: extra.modelVersion };
+  ctx.changes.record(ctx.actor, 'link.created', 'source_record', rec.id, ctx.messageId, { goldenId, kind, ...scored });
+  ctx.changes.emit('link.created', goldenId, { goldenId, sourceRecordId: rec.id, system: systemFor(ctx, rec), value: rec.identifier, kind, ...scored, messageId: ctx.messageId });
 }
 
 export async function unlink(ctx: ApplyContext, rec: SourceRecordRow, reason: string) {
@@ -87,7 +90,17 @@ export async function unlink(ctx: ApplyContext, rec: SourceRecordRow, reason: st
   await ctx.store.unlink(ctx.tx, rec, reason);
   ctx.changes.record(ctx.actor, 'link.removed', 'source_record', rec.id, ctx.messageId, { goldenId: rec.goldenId, reason });
   ctx.changes.emit('link.removed', rec.goldenId, { goldenId: rec.goldenId, sourceRecordId: rec.id, system: systemFor(ctx, rec), value: rec.identifier, reason, messageId: ctx.messageId });
+  await ctx.store.touchGolden(ctx.tx, rec.goldenId);
   rec.goldenId = null;
+  rec.linkKind = null;
+}
+
+/** Puts the pair in the stewards' queue; the record stays in its own golden record meanwhile. */
+export async function openReview(ctx: ApplyContext, rec: SourceRecordRow, p: ReviewProposal) {
+  await ctx.store.openReview(ctx.tx, { ...p, sourceRecordId: rec.id, messageId: ctx.messageId });
+  const data = { sourceRecordId: rec.id, goldenId: rec.goldenId, candidateGoldenId: p.candidateGoldenId, candidateRecordId: p.candidateRecordId, probability: p.probability, reasons: p.reasons, modelVersion: p.modelVersion };
+  ctx.changes.record(ctx.actor, 'review.opened', 'source_record', rec.id, ctx.messageId, data);
+  ctx.changes.emit('review.opened', p.candidateGoldenId, { ...data, messageId: ctx.messageId });
 }
 
 /**
@@ -102,8 +115,9 @@ export async function mergeGolden(ctx: ApplyContext, from: string, into: string,
     const ids = sql.param(members.map((m) => m.id));
     await ctx.tx.execute(sql`update links set removed_at = now(), removed_reason = ${reason} where removed_at is null and source_record_id = any(${ids}::bigint[])`);
     await ctx.tx.insert(links).values(members.map((m) => ({ sourceRecordId: m.id, goldenId: into, kind: 'a40', messageId: ctx.messageId })));
-    await ctx.tx.update(sourceRecords).set({ goldenId: into }).where(eq(sourceRecords.goldenId, from));
+    await ctx.tx.update(sourceRecords).set({ goldenId: into, linkKind: 'a40' }).where(eq(sourceRecords.goldenId, from));
   }
+  await ctx.store.touchGolden(ctx.tx, into);
   await ctx.tx.update(goldenRecords).set({ status: 'merged', mergedIntoId: into, updatedAt: sql`now()`, version: sql`${goldenRecords.version} + 1` }).where(eq(goldenRecords.id, from));
   ctx.changes.record(ctx.actor, 'golden.merged', 'golden_record', from, ctx.messageId, { into, reason, members: members.length });
   ctx.changes.emit('golden.merged', into, { from, into, reason, sourceRecordIds: members.map((m) => m.id), messageId: ctx.messageId });

@@ -13,7 +13,36 @@ export interface SourceRecordRow {
   mergedIntoId: number | null;
   goldenId: string | null;
   lastMessageId: number | null;
+  /** How the current link was made; null while unlinked. */
+  linkKind: LinkKind | null;
 }
+
+/** A source record as matching and survivorship read it: the row with its demographics. */
+export interface MemberRow {
+  id: number;
+  authorityId: number;
+  goldenId: string | null;
+  status: 'active' | 'merged';
+  demographics: Demographics;
+  lastMessageId: number | null;
+  linkKind: LinkKind | null;
+}
+
+/** A proposal for the stewards' queue (review_items). */
+export interface NewReviewItem {
+  sourceRecordId: number;
+  candidateGoldenId: string;
+  candidateRecordId: number;
+  probability: number;
+  weight: number;
+  modelVersion: number;
+  reasons: string[];
+  explanation: unknown;
+  messageId: number;
+}
+
+/** Survivorship: the golden record's demographics and per-field provenance from its active members. */
+export type Survive = (members: readonly MemberRow[]) => { demographics: Demographics; provenance: Record<string, number> };
 
 export interface NewRecord {
   authorityId: number;
@@ -43,16 +72,119 @@ export interface RecordStore {
   insert(tx: Tx, r: NewRecord): Promise<SourceRecordRow>;
   updateDemographics(tx: Tx, rec: SourceRecordRow, d: Demographics, sender: string, messageId: number): Promise<void>;
   createGolden(tx: Tx, d: Demographics, fromRecord: number): Promise<string>;
-  refreshGolden(tx: Tx, goldenId: string, d: Demographics, fromRecord: number): Promise<void>;
+  /** The golden record's members changed: recompute its survivorship (now, or when the store flushes). */
+  touchGolden(tx: Tx, goldenId: string): Promise<void>;
+  /** A golden record left without members by a relink: it points at where its last member went. */
+  retireGolden(tx: Tx, goldenId: string, into: string): Promise<void>;
   link(tx: Tx, rec: SourceRecordRow, goldenId: string, kind: LinkKind, extra: LinkExtra, messageId: number): Promise<void>;
   unlink(tx: Tx, rec: SourceRecordRow, reason: string): Promise<void>;
+  /** Replaces the record's blocking keys (and term-frequency keys). */
+  setBlockingKeys(tx: Tx, recordId: number, keys: readonly string[]): Promise<void>;
+  /**
+   * Ids of the active records that share a key with `keys`, skipping any key held by more than `cap`
+   * records (a block that large adds cost, not evidence).
+   */
+  candidates(tx: Tx, keys: readonly string[], cap: number): Promise<Candidates>;
+  /** The active members of these golden records, and the records with these ids, as matching reads them. */
+  members(tx: Tx, goldenIds: readonly string[], ids?: readonly number[]): Promise<MemberRow[]>;
+  /** How many records hold each key (term frequencies). */
+  keyCounts(tx: Tx, keys: readonly string[]): Promise<Map<string, number>>;
+  openReview(tx: Tx, item: NewReviewItem): Promise<void>;
+  /** Closes the record's open review items: its data changed, so they are scored again. */
+  supersedeReviews(tx: Tx, recordId: number): Promise<void>;
   /** Writes whatever is held back; the store stays usable (its cache is still the truth). */
   flush(tx: Tx): Promise<void>;
 }
 
+export interface Candidates {
+  /** Active records sharing a key, each once, with the golden record each is in. */
+  records: Array<{ id: number; goldenId: string | null }>;
+  skippedKeys: string[];
+}
+
 export const recordKey = (authorityId: number, identifier: string) => `${authorityId}|${identifier}`;
 
-const columns = sql`id::int as "id", authority_id as "authorityId", identifier, status, merged_into_id::int as "mergedIntoId", golden_id as "goldenId", last_message_id::int as "lastMessageId"`;
+const columns = sql`id::int as "id", authority_id as "authorityId", identifier, status, merged_into_id::int as "mergedIntoId", golden_id as "goldenId", last_message_id::int as "lastMessageId", link_kind as "linkKind"`;
+const memberColumns = sql`id::int as "id", authority_id as "authorityId", golden_id as "goldenId", status, demographics, last_message_id::int as "lastMessageId", link_kind as "linkKind"`;
+
+async function selectMembers(tx: Tx, goldenIds: readonly string[], ids: readonly number[]): Promise<MemberRow[]> {
+  const where = [];
+  if (goldenIds.length) where.push(sql`golden_id = any(${sql.param([...goldenIds])}::uuid[])`);
+  if (ids.length) where.push(sql`id = any(${sql.param([...ids])}::bigint[])`);
+  if (!where.length) return [];
+  return query<MemberRow>(tx, sql`select ${memberColumns} from source_records where status = 'active' and (${sql.join(where, sql` or `)})`);
+}
+
+/** Raw hits per key, at most cap + 1 per key (enough to know the block is too large). */
+async function selectKeyHits(tx: Tx, keys: readonly string[], cap: number) {
+  if (!keys.length) return [];
+  return query<{ key: string; id: number; goldenId: string | null }>(
+    tx,
+    sql`select k.key, s.id::int as id, s.golden_id as "goldenId"
+        from unnest(${sql.param([...keys])}::text[]) as k(key)
+        cross join lateral (select source_record_id from blocking_keys b where b.key = k.key limit ${cap + 1}) h
+        join source_records s on s.id = h.source_record_id and s.status = 'active'`,
+  );
+}
+
+async function selectKeyCounts(tx: Tx, keys: readonly string[]): Promise<Map<string, number>> {
+  if (!keys.length) return new Map();
+  const rows = await query<{ key: string; n: number }>(tx, sql`select key, count(*)::int as n from blocking_keys where key = any(${sql.param([...keys])}::text[]) group by key`);
+  return new Map(rows.map((r) => [r.key, r.n]));
+}
+
+/** Groups key hits into candidates, dropping every key whose block exceeds the cap. */
+function toCandidates(hits: Iterable<{ key: string; id: number; goldenId: string | null }>, cap: number): Candidates {
+  const byKey = new Map<string, Array<{ id: number; goldenId: string | null }>>();
+  for (const h of hits) {
+    const list = byKey.get(h.key);
+    if (list) list.push(h);
+    else byKey.set(h.key, [h]);
+  }
+  const seen = new Map<number, string | null>();
+  const skippedKeys: string[] = [];
+  for (const [key, list] of byKey) {
+    if (list.length > cap) {
+      skippedKeys.push(key);
+      continue;
+    }
+    for (const h of list) seen.set(h.id, h.goldenId);
+  }
+  return { records: [...seen].map(([id, goldenId]) => ({ id, goldenId })), skippedKeys };
+}
+
+const REVIEW_INSERT = (items: readonly NewReviewItem[]) => sql`insert into review_items (source_record_id, candidate_golden_id, candidate_record_id, probability, weight, model_version, reasons, explanation, message_id)
+  select * from unnest(${sql.param(items.map((r) => r.sourceRecordId))}::bigint[], ${sql.param(items.map((r) => r.candidateGoldenId))}::uuid[], ${sql.param(items.map((r) => r.candidateRecordId))}::bigint[],
+    ${sql.param(items.map((r) => r.probability))}::real[], ${sql.param(items.map((r) => r.weight))}::real[], ${sql.param(items.map((r) => r.modelVersion))}::int[],
+    ${sql.param(items.map((r) => JSON.stringify(r.reasons)))}::jsonb[], ${sql.param(items.map((r) => JSON.stringify(r.explanation)))}::jsonb[], ${sql.param(items.map((r) => r.messageId))}::bigint[])
+  on conflict (source_record_id, candidate_golden_id) where status = 'open' do nothing`;
+
+/** Recomputes the survivorship of these golden records from their members as the database now has them. */
+async function resurvive(tx: Tx, goldenIds: readonly string[], survive: Survive) {
+  if (!goldenIds.length) return;
+  const byGolden = new Map<string, MemberRow[]>();
+  for (const m of await selectMembers(tx, goldenIds, [])) {
+    const list = byGolden.get(m.goldenId!);
+    if (list) list.push(m);
+    else byGolden.set(m.goldenId!, [m]);
+  }
+  const rows = [...byGolden].map(([id, members]) => ({ id, ...survive(members) }));
+  if (!rows.length) return;
+  await tx.execute(sql`update golden_records g set demographics = v.d, provenance = v.p, version = g.version + 1, updated_at = now()
+    from unnest(${sql.param(rows.map((r) => r.id))}::uuid[], ${sql.param(rows.map((r) => JSON.stringify(r.demographics)))}::jsonb[], ${sql.param(rows.map((r) => JSON.stringify(r.provenance)))}::jsonb[]) as v(id, d, p)
+    where g.id = v.id`);
+}
+
+async function writeKeys(tx: Tx, sets: ReadonlyArray<readonly [number, readonly string[]]>) {
+  if (!sets.length) return;
+  await tx.execute(sql`delete from blocking_keys where source_record_id = any(${sql.param(sets.map(([id]) => id))}::bigint[])`);
+  const ids: number[] = [];
+  const keys: string[] = [];
+  for (const [id, ks] of sets) for (const k of ks) (ids.push(id), keys.push(k));
+  if (keys.length) {
+    await tx.execute(sql`insert into blocking_keys (key, source_record_id) select * from unnest(${sql.param(keys)}::text[], ${sql.param(ids)}::bigint[]) on conflict do nothing`);
+  }
+}
 
 async function selectByKeys(tx: Tx, keys: Array<{ authorityId: number; identifier: string }>): Promise<SourceRecordRow[]> {
   if (!keys.length) return [];
@@ -81,6 +213,8 @@ export function indexColumns(d: Demographics) {
 }
 
 export class SqlStore implements RecordStore {
+  constructor(private readonly survive: Survive) {}
+
   async load(tx: Tx, keys: Array<{ authorityId: number; identifier: string }>) {
     const rows = await selectByKeys(tx, keys);
     return new Map(rows.map((r) => [recordKey(r.authorityId, r.identifier), r]));
@@ -105,7 +239,7 @@ export class SqlStore implements RecordStore {
         lastMessageId: r.messageId,
       })
       .returning({ id: sourceRecords.id });
-    return { id: row!.id, authorityId: r.authorityId, identifier: r.identifier, status: r.status ?? 'active', mergedIntoId: r.mergedIntoId ?? null, goldenId: null, lastMessageId: r.messageId };
+    return { id: row!.id, authorityId: r.authorityId, identifier: r.identifier, status: r.status ?? 'active', mergedIntoId: r.mergedIntoId ?? null, goldenId: null, lastMessageId: r.messageId, linkKind: null };
   }
 
   async updateDemographics(tx: Tx, rec: SourceRecordRow, d: Demographics, sender: string, messageId: number) {
@@ -121,21 +255,46 @@ export class SqlStore implements RecordStore {
     return id;
   }
 
-  async refreshGolden(tx: Tx, goldenId: string, d: Demographics, fromRecord: number) {
-    await tx
-      .update(goldenRecords)
-      .set({ demographics: d, provenance: { all: fromRecord }, version: sql`${goldenRecords.version} + 1`, updatedAt: sql`now()` })
-      .where(eq(goldenRecords.id, goldenId));
+  touchGolden(tx: Tx, goldenId: string) {
+    return resurvive(tx, [goldenId], this.survive);
+  }
+
+  async retireGolden(tx: Tx, goldenId: string, into: string) {
+    await tx.update(goldenRecords).set({ status: 'merged', mergedIntoId: into, version: sql`${goldenRecords.version} + 1`, updatedAt: sql`now()` }).where(eq(goldenRecords.id, goldenId));
   }
 
   async link(tx: Tx, rec: SourceRecordRow, goldenId: string, kind: LinkKind, extra: LinkExtra, messageId: number) {
     await tx.insert(links).values({ sourceRecordId: rec.id, goldenId, kind, score: extra.score ?? null, modelVersion: extra.modelVersion ?? null, messageId });
-    await tx.update(sourceRecords).set({ goldenId }).where(eq(sourceRecords.id, rec.id));
+    await tx.update(sourceRecords).set({ goldenId, linkKind: kind }).where(eq(sourceRecords.id, rec.id));
   }
 
   async unlink(tx: Tx, rec: SourceRecordRow, reason: string) {
     await tx.update(links).set({ removedAt: sql`now()`, removedReason: reason }).where(and(eq(links.sourceRecordId, rec.id), isNull(links.removedAt)));
-    await tx.update(sourceRecords).set({ goldenId: null }).where(eq(sourceRecords.id, rec.id));
+    await tx.update(sourceRecords).set({ goldenId: null, linkKind: null }).where(eq(sourceRecords.id, rec.id));
+  }
+
+  setBlockingKeys(tx: Tx, recordId: number, keys: readonly string[]) {
+    return writeKeys(tx, [[recordId, keys]]);
+  }
+
+  async candidates(tx: Tx, keys: readonly string[], cap: number) {
+    return toCandidates(await selectKeyHits(tx, keys, cap), cap);
+  }
+
+  members(tx: Tx, goldenIds: readonly string[], ids: readonly number[] = []) {
+    return selectMembers(tx, goldenIds, ids);
+  }
+
+  keyCounts(tx: Tx, keys: readonly string[]) {
+    return selectKeyCounts(tx, keys);
+  }
+
+  async openReview(tx: Tx, item: NewReviewItem) {
+    await tx.execute(REVIEW_INSERT([item]));
+  }
+
+  async supersedeReviews(tx: Tx, recordId: number) {
+    await tx.execute(sql`update review_items set status = 'superseded', version = version + 1 where source_record_id = ${recordId} and status = 'open'`);
   }
 
   async flush() {}
@@ -144,6 +303,7 @@ export class SqlStore implements RecordStore {
 interface PendingRecord extends NewRecord {
   id: number;
   goldenId: string | null;
+  linkKind: LinkKind | null;
 }
 interface PendingUpdate {
   demographics?: Demographics;
@@ -152,6 +312,7 @@ interface PendingUpdate {
   bumps: number;
   /** undefined = unchanged; null = unlinked. */
   goldenId?: string | null;
+  linkKind?: LinkKind | null;
 }
 interface PendingLink {
   sourceRecordId: number;
@@ -184,7 +345,10 @@ export class IdPool {
 }
 
 export class BatchStore implements RecordStore {
-  constructor(private readonly ids: IdPool = new IdPool()) {}
+  constructor(
+    private readonly survive: Survive,
+    private readonly ids: IdPool = new IdPool(),
+  ) {}
 
   private byKey = new Map<string, SourceRecordRow>();
   private rows = new Map<number, SourceRecordRow>();
@@ -193,9 +357,15 @@ export class BatchStore implements RecordStore {
   private newRecords = new Map<number, PendingRecord>();
   private updates = new Map<number, PendingUpdate>();
   private newGoldens = new Map<string, { d: Demographics; from: number }>();
-  private goldenUpdates = new Map<string, { d: Demographics; from: number; bumps: number }>();
+  private dirtyGoldens = new Set<string>();
+  private retired = new Map<string, string>();
   private newLinks: PendingLink[] = [];
   private closed: Array<{ sourceRecordId: number; reason: string }> = [];
+  /** Blocking keys set in this unit of work, and the reverse index over them. */
+  private keySets = new Map<number, readonly string[]>();
+  private keyIndex = new Map<string, Set<number>>();
+  private reviews: NewReviewItem[] = [];
+  private superseded = new Set<number>();
 
   private remember(r: SourceRecordRow) {
     this.byKey.set(recordKey(r.authorityId, r.identifier), r);
@@ -234,8 +404,8 @@ export class BatchStore implements RecordStore {
 
   async insert(tx: Tx, r: NewRecord): Promise<SourceRecordRow> {
     const id = await this.ids.next(tx);
-    this.newRecords.set(id, { ...r, id, goldenId: null });
-    const row: SourceRecordRow = { id, authorityId: r.authorityId, identifier: r.identifier, status: r.status ?? 'active', mergedIntoId: r.mergedIntoId ?? null, goldenId: null, lastMessageId: r.messageId };
+    this.newRecords.set(id, { ...r, id, goldenId: null, linkKind: null });
+    const row: SourceRecordRow = { id, authorityId: r.authorityId, identifier: r.identifier, status: r.status ?? 'active', mergedIntoId: r.mergedIntoId ?? null, goldenId: null, lastMessageId: r.messageId, linkKind: null };
     this.absent.delete(recordKey(r.authorityId, r.identifier));
     this.remember(row);
     return row;
@@ -259,28 +429,116 @@ export class BatchStore implements RecordStore {
     return id;
   }
 
-  async refreshGolden(_tx: Tx, goldenId: string, d: Demographics, fromRecord: number) {
-    const created = this.newGoldens.get(goldenId);
-    if (created) Object.assign(created, { d, from: fromRecord });
-    else this.goldenUpdates.set(goldenId, { d, from: fromRecord, bumps: (this.goldenUpdates.get(goldenId)?.bumps ?? 0) + 1 });
+  async touchGolden(_tx: Tx, goldenId: string) {
+    this.dirtyGoldens.add(goldenId);
+  }
+
+  async retireGolden(_tx: Tx, goldenId: string, into: string) {
+    this.retired.set(goldenId, into);
+    this.dirtyGoldens.delete(goldenId);
   }
 
   async link(_tx: Tx, rec: SourceRecordRow, goldenId: string, kind: LinkKind, extra: LinkExtra, messageId: number) {
     this.newLinks.push({ sourceRecordId: rec.id, goldenId, kind, score: extra.score ?? null, modelVersion: extra.modelVersion ?? null, messageId });
-    this.setGolden(rec.id, goldenId);
+    this.setGolden(rec.id, goldenId, kind);
   }
 
   async unlink(_tx: Tx, rec: SourceRecordRow, reason: string) {
     const open = this.newLinks.find((l) => l.sourceRecordId === rec.id && l.removedReason === undefined);
     if (open) open.removedReason = reason;
     else this.closed.push({ sourceRecordId: rec.id, reason });
-    this.setGolden(rec.id, null);
+    this.setGolden(rec.id, null, null);
   }
 
-  private setGolden(id: number, goldenId: string | null) {
+  private setGolden(id: number, goldenId: string | null, kind: LinkKind | null) {
     const pending = this.newRecords.get(id);
-    if (pending) pending.goldenId = goldenId;
-    else this.update(id).goldenId = goldenId;
+    if (pending) Object.assign(pending, { goldenId, linkKind: kind });
+    else Object.assign(this.update(id), { goldenId, linkKind: kind });
+  }
+
+  /** The golden record a record is in as this unit of work has it; undefined when it has not changed it. */
+  private overlayGolden(id: number): string | null | undefined {
+    const pending = this.newRecords.get(id);
+    if (pending) return pending.goldenId;
+    return this.updates.get(id)?.goldenId;
+  }
+
+  async setBlockingKeys(_tx: Tx, recordId: number, keys: readonly string[]) {
+    for (const k of this.keySets.get(recordId) ?? []) this.keyIndex.get(k)?.delete(recordId);
+    this.keySets.set(recordId, keys);
+    for (const k of keys) {
+      const set = this.keyIndex.get(k);
+      if (set) set.add(recordId);
+      else this.keyIndex.set(k, new Set([recordId]));
+    }
+  }
+
+  /**
+   * The database's hits, minus records whose keys this unit of work replaced, plus the records whose keys it
+   * set: so a record placed earlier in the batch is a candidate for the next one, as if each message had
+   * been written on its own.
+   */
+  async candidates(tx: Tx, keys: readonly string[], cap: number) {
+    const hits: Array<{ key: string; id: number; goldenId: string | null }> = [];
+    for (const h of await selectKeyHits(tx, keys, cap)) {
+      if (this.keySets.has(h.id)) continue;
+      const g = this.overlayGolden(h.id);
+      hits.push(g === undefined ? h : { ...h, goldenId: g });
+    }
+    for (const key of keys) {
+      for (const id of this.keyIndex.get(key) ?? []) {
+        const g = this.overlayGolden(id);
+        const row = this.rows.get(id);
+        if (row && row.status !== 'active') continue;
+        hits.push({ key, id, goldenId: g === undefined ? (row?.goldenId ?? null) : g });
+      }
+    }
+    return toCandidates(hits, cap);
+  }
+
+  async members(tx: Tx, goldenIds: readonly string[], ids: readonly number[] = []) {
+    const goldens = new Set(goldenIds);
+    const wanted = new Set(ids);
+    // Records this unit of work moved into one of these golden records are not found by golden_id yet.
+    const moved = [...this.updates].filter(([, u]) => u.goldenId != null && goldens.has(u.goldenId)).map(([id]) => id);
+    const out = new Map<number, MemberRow>();
+    for (const m of await selectMembers(tx, goldenIds, [...ids, ...moved])) {
+      const u = this.updates.get(m.id);
+      if (u) {
+        if (u.goldenId !== undefined) m.goldenId = u.goldenId;
+        if (u.linkKind !== undefined) m.linkKind = u.linkKind;
+        if (u.demographics) m.demographics = u.demographics;
+        if (u.lastMessageId !== undefined) m.lastMessageId = u.lastMessageId;
+      }
+      if ((m.goldenId !== null && goldens.has(m.goldenId)) || wanted.has(m.id)) out.set(m.id, m);
+    }
+    for (const r of this.newRecords.values()) {
+      if ((r.status ?? 'active') !== 'active') continue;
+      if ((r.goldenId !== null && goldens.has(r.goldenId)) || wanted.has(r.id)) {
+        out.set(r.id, { id: r.id, authorityId: r.authorityId, goldenId: r.goldenId, status: 'active', demographics: r.demographics, lastMessageId: r.messageId, linkKind: r.linkKind });
+      }
+    }
+    return [...out.values()];
+  }
+
+  async keyCounts(tx: Tx, keys: readonly string[]) {
+    const counts = await selectKeyCounts(tx, keys);
+    // Records not yet written count too; re-keyed existing ones are already counted under their old keys.
+    for (const k of keys) {
+      let extra = 0;
+      for (const id of this.keyIndex.get(k) ?? []) if (this.newRecords.has(id)) extra++;
+      if (extra) counts.set(k, (counts.get(k) ?? 0) + extra);
+    }
+    return counts;
+  }
+
+  async openReview(_tx: Tx, item: NewReviewItem) {
+    this.reviews.push(item);
+  }
+
+  async supersedeReviews(_tx: Tx, recordId: number) {
+    this.reviews = this.reviews.filter((r) => r.sourceRecordId !== recordId);
+    if (!this.newRecords.has(recordId)) this.superseded.add(recordId);
   }
 
   async flush(tx: Tx) {
@@ -292,13 +550,13 @@ export class BatchStore implements RecordStore {
     const recs = [...this.newRecords.values()];
     if (recs.length) {
       const idx = recs.map((r) => indexColumns(r.demographics));
-      await tx.execute(sql`insert into source_records (id, authority_id, identifier, identifier_type, status, merged_into_id, golden_id, sender, demographics, family, given, birth_date, sex, last_message_id)
-        select id, a, i, t, s, m, g, snd, d::jsonb, fam, giv, bd::date, sx, lm from unnest(
+      await tx.execute(sql`insert into source_records (id, authority_id, identifier, identifier_type, status, merged_into_id, golden_id, link_kind, sender, demographics, family, given, birth_date, sex, last_message_id)
+        select id, a, i, t, s, m, g, lk, snd, d::jsonb, fam, giv, bd::date, sx, lm from unnest(
           ${param(recs, (r) => r.id)}::bigint[], ${param(recs, (r) => r.authorityId)}::int[], ${param(recs, (r) => r.identifier)}::text[],
           ${param(recs, (r) => r.identifierType ?? null)}::text[], ${param(recs, (r) => r.status ?? 'active')}::text[], ${param(recs, (r) => r.mergedIntoId ?? null)}::bigint[],
-          ${param(recs, (r) => r.goldenId)}::uuid[], ${param(recs, (r) => r.sender)}::text[], ${param(recs, (r) => json(r.demographics))}::text[],
+          ${param(recs, (r) => r.goldenId)}::uuid[], ${param(recs, (r) => r.linkKind)}::text[], ${param(recs, (r) => r.sender)}::text[], ${param(recs, (r) => json(r.demographics))}::text[],
           ${param(idx, (x) => x.family)}::text[], ${param(idx, (x) => x.given)}::text[], ${param(idx, (x) => x.birthDate)}::text[], ${param(idx, (x) => x.sex)}::text[],
-          ${param(recs, (r) => r.messageId)}::bigint[]) as t(id, a, i, t, s, m, g, snd, d, fam, giv, bd, sx, lm)`);
+          ${param(recs, (r) => r.messageId)}::bigint[]) as t(id, a, i, t, s, m, g, lk, snd, d, fam, giv, bd, sx, lm)`);
     }
     const ups = [...this.updates.entries()];
     if (ups.length) {
@@ -312,20 +570,15 @@ export class BatchStore implements RecordStore {
           sender = coalesce(v.snd, s.sender),
           last_message_id = coalesce(v.lm, s.last_message_id),
           golden_id = case when v.gset = 'y' then v.g else s.golden_id end,
+          link_kind = case when v.gset = 'y' then v.lk else s.link_kind end,
           version = s.version + v.bumps,
           updated_at = now()
         from unnest(${param(ups, ([id]) => id)}::bigint[], ${param(ups, ([, u]) => json(u.demographics))}::text[],
           ${param(idx, (x) => x?.family ?? null)}::text[], ${param(idx, (x) => x?.given ?? null)}::text[], ${param(idx, (x) => x?.birthDate ?? null)}::text[], ${param(idx, (x) => x?.sex ?? null)}::text[],
           ${param(ups, ([, u]) => u.sender ?? null)}::text[], ${param(ups, ([, u]) => u.lastMessageId ?? null)}::bigint[],
-          ${param(ups, ([, u]) => (u.goldenId !== undefined ? 'y' : 'n'))}::text[], ${param(ups, ([, u]) => u.goldenId ?? null)}::uuid[], ${param(ups, ([, u]) => u.bumps)}::int[])
-          as v(id, d, fam, giv, bd, sx, snd, lm, gset, g, bumps)
+          ${param(ups, ([, u]) => (u.goldenId !== undefined ? 'y' : 'n'))}::text[], ${param(ups, ([, u]) => u.goldenId ?? null)}::uuid[], ${param(ups, ([, u]) => u.linkKind ?? null)}::text[], ${param(ups, ([, u]) => u.bumps)}::int[])
+          as v(id, d, fam, giv, bd, sx, snd, lm, gset, g, lk, bumps)
         where s.id = v.id`);
-    }
-    const gups = [...this.goldenUpdates.entries()];
-    if (gups.length) {
-      await tx.execute(sql`update golden_records g set demographics = v.d::jsonb, provenance = jsonb_build_object('all', v.f), version = g.version + v.bumps, updated_at = now()
-        from unnest(${param(gups, ([id]) => id)}::uuid[], ${param(gups, ([, u]) => json(u.d))}::text[], ${param(gups, ([, u]) => u.from)}::bigint[], ${param(gups, ([, u]) => u.bumps)}::int[]) as v(id, d, f, bumps)
-        where g.id = v.id`);
     }
     // Close before insert: one open link per record is a unique index.
     if (this.closed.length) {
@@ -341,11 +594,27 @@ export class BatchStore implements RecordStore {
           ${param(ls, (l) => l.score)}::real[], ${param(ls, (l) => l.modelVersion)}::int[], ${param(ls, (l) => l.messageId)}::bigint[],
           ${param(ls, (l) => l.removedReason ?? null)}::text[]) as t(s, g, k, sc, mv, m, r)`);
     }
+    await writeKeys(tx, [...this.keySets]);
+    if (this.superseded.size) {
+      await tx.execute(sql`update review_items set status = 'superseded', version = version + 1 where source_record_id = any(${sql.param([...this.superseded])}::bigint[]) and status = 'open'`);
+    }
+    if (this.reviews.length) await tx.execute(REVIEW_INSERT(this.reviews));
+    const retired = [...this.retired];
+    if (retired.length) {
+      await tx.execute(sql`update golden_records g set status = 'merged', merged_into_id = v.into, version = g.version + 1, updated_at = now()
+        from unnest(${param(retired, ([id]) => id)}::uuid[], ${param(retired, ([, into]) => into)}::uuid[]) as v(id, into) where g.id = v.id`);
+    }
+    await resurvive(tx, [...this.dirtyGoldens], this.survive);
     this.newGoldens.clear();
     this.newRecords.clear();
     this.updates.clear();
-    this.goldenUpdates.clear();
+    this.dirtyGoldens.clear();
+    this.retired.clear();
     this.newLinks = [];
     this.closed = [];
+    this.keySets.clear();
+    this.keyIndex.clear();
+    this.reviews = [];
+    this.superseded.clear();
   }
 }

@@ -7,7 +7,7 @@ import { AuthorityRegistry, type AuthorityRef, type Cx4 } from '../../src/ingest
 import { IngestError } from '../../src/ingest/errors.js';
 import { contentHash, dedupKeyOf, interpret } from '../../src/ingest/interpret.js';
 import { openDatabase, query, type Database } from '../../src/storage/db.js';
-import { adt, OID_A, OID_B } from '../helpers/adt.js';
+import { adt, defaultPerson, OID_A, OID_B } from '../helpers/adt.js';
 
 // OIDs of this file only (OID_A / OID_B are declared as HOSPA / CLINIC).
 const OID_NEW = '2.16.840.1.113883.3.7777.1';
@@ -225,7 +225,7 @@ describe('mapAdt', () => {
   const mapError = (text: string, p?: ProfileFields, reg?: AuthorityRegistry) => ingestError(() => map(text, p, reg));
 
   it('maps a plain A04 into identifiers and demographics', () => {
-    const c = register(adt({ controlId: 'M1' }));
+    const c = register(adt({ controlId: 'M1', name: 'DOE^JANE^Q^^^^L', dob: '19800101', address: '1 MAIN ST^^SPRINGFIELD^IL^62701', phone: '^PRN^PH^^^217^5550101' }));
     expect(c.event).toBe('A04');
     expect(c.identifiers).toEqual([{ authority: { oid: OID_A, namespace: 'HOSPA' }, value: '1001', type: 'MR' }]);
     expect(c.demographics).toEqual({
@@ -415,7 +415,7 @@ describe('mapAdt', () => {
       expect(groups).toHaveLength(1);
       expect(groups[0]!.survivor).toEqual([{ authority: { oid: OID_A, namespace: 'HOSPA' }, value: '1', type: 'MR' }]);
       expect(groups[0]!.retired).toEqual([{ authority: { oid: OID_A, namespace: 'HOSPA' }, value: '2', type: 'MR' }]);
-      expect(groups[0]!.demographics.names[0]).toMatchObject({ family: 'DOE' });
+      expect(groups[0]!.demographics.names[0]).toMatchObject({ family: defaultPerson(id('1')).name.split('^')[0] });
     });
 
     it('maps several PID/MRG groups, each with its own demographics', () => {

@@ -5,3 +5,6 @@ export * from './golden-records.js';
 export * from './links.js';
 export * from './outbox-events.js';
 export * from './audit-log.js';
+export * from './blocking-keys.js';
+export * from './review-items.js';
+export * from './match-models.js';

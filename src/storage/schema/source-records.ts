@@ -17,6 +17,8 @@ export const sourceRecords = pgTable(
     status: text('status').notNull().default('active'),
     mergedIntoId: bigint('merged_into_id', { mode: 'number' }),
     goldenId: uuid('golden_id'),
+    /** How the current link was made (links.kind): only 'auto' links are re-scored when the record changes. */
+    linkKind: text('link_kind'),
     sender: text('sender'),
     /** Demographics as mapped from PID (all names, addresses, phones, SSN, Z-segments kept). */
     demographics: jsonb('demographics').notNull(),

@@ -1,0 +1,119 @@
+/**
+ * The score of one pair of persons as the online matcher uses it: the Fellegi-Sunter explanation of their
+ * comparison vector, with term frequencies on the name comparisons, corrected for households, and the
+ * vetoes that keep an automatic link from joining two people the score cannot tell apart.
+ *
+ * Households. Fellegi-Sunter multiplies likelihood ratios as if the comparisons were independent given the
+ * match status. Between two members of one household (spouses, siblings, twins, a parent and a child named
+ * alike) the family name, the street, the phone and the postcode agree together for one reason: they live
+ * together. Summing their weights counts that one fact up to four times, which is how households become the
+ * classic false merge. When the family name and the street or phone agree, the agreeing residence comparisons
+ * R are treated as one piece of evidence, "same household":
+ *
+ *   m_H = Π_{i∈R} m_i           (for a match, the errors in each field are close to independent)
+ *   u_H = min_{i∈R} u'_i        (for a non-match, agreeing on all is about as likely as on the rarest)
+ *   w_H = log2(m_H / u_H)       replaces Σ_{i∈R} w'_i
+ *
+ * where u'_i is the level's u after term-frequency adjustment (u'_i = m_i / 2^(w_i + tf_i)). The difference
+ * w_H − Σ w'_i is shown as its own 'household' contribution, so the waterfall still adds up.
+ *
+ * Vetoes (the decision sends the pair to review at most): within a household, a given name that is not the
+ * same name (only exact or nickname agreement passes: JAYDEN / JAYLEN is a twin before it is a typo), or a
+ * missing given name; anywhere, SSNs that disagree outright, and generational suffixes that differ (JR / SR).
+ */
+
+import { explain, probabilityOf, type CompiledModel, type Contribution, type Explanation } from './fellegi-sunter.js';
+import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
+import type { Person } from './person.js';
+
+export type Veto = 'household-given-name' | 'ssn-disagrees' | 'suffix-differs';
+
+export interface PairScore {
+  weight: number;
+  probability: number;
+  /** Prior, one contribution per comparison, and a 'household' contribution when the correction applied. */
+  explanation: Explanation;
+  household: boolean;
+  vetoes: Veto[];
+}
+
+/** Frequency in [0, 1] of a name value among records (term frequencies); undefined when unknown. */
+export type TermFrequency = (comparison: 'given_name' | 'family_name', value: string) => number | undefined;
+
+const level = <N extends ComparisonName>(c: N, label: string): number => {
+  const i = (LEVEL_LABELS[c] as readonly string[]).indexOf(label);
+  if (i < 0) throw new RangeError(`comparison ${c} has no level ${label}`);
+  return i;
+};
+const GIVEN_SAME = new Set([level('given_name', 'exact'), level('given_name', 'nickname')]);
+const FAMILY_AGREE = new Set([level('family_name', 'exact'), level('family_name', 'any-part'), level('family_name', 'jw-high')]);
+const STREET_AGREE = new Set([level('street', 'exact'), level('street', 'jw-high')]);
+const PHONE_AGREE = new Set([level('phone', 'exact')]);
+const POSTCODE_AGREE = new Set([level('postcode', 'exact'), level('postcode', 'city')]);
+const SSN_ELSE = level('ssn', 'else');
+const RESIDENCE: ReadonlyArray<readonly [number, ReadonlySet<number>]> = [
+  [C.family_name, FAMILY_AGREE],
+  [C.street, STREET_AGREE],
+  [C.phone, PHONE_AGREE],
+  [C.postcode, POSTCODE_AGREE],
+];
+
+/**
+ * Frequencies for the exact name levels: when two records agree through another name variant, the larger of
+ * the two frequencies is used (the more common value, the smaller the weight).
+ */
+function frequencies(a: Person, b: Person, tf: TermFrequency | undefined): Array<number | undefined> | undefined {
+  if (tf === undefined) return undefined;
+  const ka = termFrequencyKeys(a);
+  const kb = termFrequencyKeys(b);
+  const out: Array<number | undefined> = new Array(COMPARISON_NAMES.length).fill(undefined);
+  for (const c of ['given_name', 'family_name'] as const) {
+    const x = ka[c] === '' ? undefined : tf(c, ka[c]);
+    const y = kb[c] === '' ? undefined : tf(c, kb[c]);
+    out[C[c]] = x === undefined ? y : y === undefined ? x : Math.max(x, y);
+  }
+  return out;
+}
+
+const total = (c: Contribution) => c.weight + c.tfAdjustment;
+
+export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermFrequency): PairScore {
+  const gamma = compareVector(a, b);
+  const ex = explain(cm, gamma, frequencies(a, b, tf));
+  const agrees = (i: number, set: ReadonlySet<number>) => set.has(gamma[i]!);
+  const household = agrees(C.family_name, FAMILY_AGREE) && (agrees(C.street, STREET_AGREE) || agrees(C.phone, PHONE_AGREE));
+
+  let weight = ex.weight;
+  const contributions = [...ex.contributions];
+  if (household) {
+    let sum = 0;
+    let logM = 0;
+    let minU = 1;
+    for (const [i, set] of RESIDENCE) {
+      const c = ex.contributions[i]!;
+      if (!agrees(i, set) || c.m === undefined) continue;
+      sum += total(c);
+      logM += Math.log2(c.m);
+      minU = Math.min(minU, c.m / 2 ** total(c));
+    }
+    const adjustment = logM - Math.log2(minU) - sum;
+    if (adjustment < 0) {
+      contributions.push({ comparison: 'household', level: 'shared-residence', levelIndex: -1, weight: adjustment, tfAdjustment: 0 });
+      weight += adjustment;
+    }
+  }
+
+  const vetoes: Veto[] = [];
+  if (household && !GIVEN_SAME.has(gamma[C.given_name]!)) vetoes.push('household-given-name');
+  if (gamma[C.ssn] === SSN_ELSE) vetoes.push('ssn-disagrees');
+  if (suffixesDiffer(a, b)) vetoes.push('suffix-differs');
+
+  return { weight, probability: probabilityOf(weight), explanation: { ...ex, contributions, weight, probability: probabilityOf(weight) }, household, vetoes };
+}
+
+/** Both records name a generational suffix and no pair of their names shares one. */
+function suffixesDiffer(a: Person, b: Person): boolean {
+  const sa = a.names.map((n) => n.suffix).filter((s) => s !== undefined);
+  const sb = b.names.map((n) => n.suffix).filter((s) => s !== undefined);
+  return sa.length > 0 && sb.length > 0 && !sa.some((s) => sb.includes(s));
+}

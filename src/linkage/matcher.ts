@@ -1,0 +1,220 @@
+import { readFileSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
+import { blockingKeys } from '../../algorithms/blocking.js';
+import { decide, type CandidateScore, type Decision } from '../../algorithms/decide.js';
+import { buildNicknameIndex, parseNicknameCsv, type NicknameIndex } from '../../algorithms/normalize/nicknames.js';
+import { scorePair, type PairScore } from '../../algorithms/pair-score.js';
+import { termFrequencyKeys } from '../../algorithms/person-comparisons.js';
+import { normalizePerson, PERSON_BLOCKING_RULES, type Person } from '../../algorithms/person.js';
+import type { Demographics } from '../ingest/demographics.js';
+import { query } from '../storage/db.js';
+import type { Linker, Placement, ReviewProposal } from './linker.js';
+import type { ActiveModel, ModelStore } from './models.js';
+import { createGolden, link, openReview, unlink, type ApplyContext, type SourceRecordRow } from './records.js';
+import type { MemberRow } from './store.js';
+
+export const NICKNAMES_URL = new URL('../../fixtures/names/nicknames.csv', import.meta.url);
+
+export function loadNicknames(): NicknameIndex {
+  return buildNicknameIndex(parseNicknameCsv(readFileSync(NICKNAMES_URL, 'utf8')));
+}
+
+export interface MatcherOptions {
+  models: ModelStore;
+  nicknames: NicknameIndex;
+  maxBlockSize: number;
+  maxCandidateGoldens: number;
+}
+
+/** Term-frequency counters live in blocking_keys under these prefixes (never used as blocking keys). */
+const TF_PREFIX = { given_name: 'tfg:', family_name: 'tff:' } as const;
+
+function tfKeys(p: Person): string[] {
+  const k = termFrequencyKeys(p);
+  const out: string[] = [];
+  if (k.given_name !== '') out.push(TF_PREFIX.given_name + k.given_name);
+  if (k.family_name !== '') out.push(TF_PREFIX.family_name + k.family_name);
+  return out;
+}
+
+/** The best-scoring member of one candidate golden record. */
+interface GoldenScore {
+  goldenId: string;
+  best: PairScore;
+  bestMember: MemberRow;
+  /** The golden record already holds another active record of the incoming record's authority. */
+  sameAuthority: boolean;
+}
+
+/**
+ * Online record linkage (DESIGN §2, §4), behind the Linker seam: runs inside the transaction that applies the
+ * message, so the decision and the change it causes commit together. Reads candidates through the store, so
+ * records placed earlier in the same unit of work are seen (batch-safe).
+ *
+ *   normalise → blocking keys (written) → candidates sharing a key → every active member of each candidate
+ *   golden record scored → best member per golden record → decide (algorithms/decide.ts).
+ */
+export class Matcher implements Linker {
+  readonly batchSafe = true;
+  /** Persons by record id and the message that last wrote them: normalising is most of a comparison's cost. */
+  private persons = new Map<number, { at: number | null; person: Person }>();
+  private population: number | undefined;
+
+  constructor(private readonly opts: MatcherOptions) {}
+
+  private personOf(m: MemberRow): Person {
+    const hit = this.persons.get(m.id);
+    if (hit && hit.at === m.lastMessageId) return hit.person;
+    const person = normalizePerson(m.demographics, this.opts.nicknames);
+    if (this.persons.size >= 100_000) this.persons.delete(this.persons.keys().next().value!);
+    this.persons.set(m.id, { at: m.lastMessageId, person });
+    return person;
+  }
+
+  /** Normalises the record, writes its keys and returns them for candidate search. */
+  private async index(ctx: ApplyContext, record: SourceRecordRow, d: Demographics) {
+    const person = normalizePerson(d, this.opts.nicknames);
+    this.persons.set(record.id, { at: ctx.messageId, person });
+    const keys = blockingKeys(PERSON_BLOCKING_RULES, person);
+    await ctx.store.setBlockingKeys(ctx.tx, record.id, [...keys, ...tfKeys(person)]);
+    return { person, keys };
+  }
+
+  private async populationSize(ctx: ApplyContext): Promise<number> {
+    if (this.population === undefined) {
+      const [row] = await query<{ n: number }>(ctx.tx, sql`select count(*)::int as n from source_records where status = 'active'`);
+      this.population = row?.n ?? 0;
+    }
+    return this.population;
+  }
+
+  /** Scores the record against the members of every candidate golden record except `exclude`. */
+  private async rank(ctx: ApplyContext, record: SourceRecordRow, person: Person, keys: readonly string[], active: ActiveModel, exclude?: string): Promise<GoldenScore[]> {
+    const cand = await ctx.store.candidates(ctx.tx, keys, this.opts.maxBlockSize);
+    const shared = new Map<string, number>();
+    for (const r of cand.records) {
+      if (r.id === record.id || r.goldenId === null || r.goldenId === exclude) continue;
+      shared.set(r.goldenId, (shared.get(r.goldenId) ?? 0) + 1);
+    }
+    if (!shared.size) return [];
+    const goldens = [...shared].sort((a, b) => b[1] - a[1]).slice(0, this.opts.maxCandidateGoldens).map(([g]) => g);
+    const members = await ctx.store.members(ctx.tx, goldens);
+    const tf = await this.termFrequencies(ctx, person);
+    const byGolden = new Map<string, GoldenScore>();
+    for (const m of members) {
+      if (m.id === record.id || m.goldenId === null || m.goldenId === exclude) continue;
+      const s = scorePair(active.compiled, person, this.personOf(m), tf);
+      const cur = byGolden.get(m.goldenId);
+      const sameAuthority = m.authorityId === record.authorityId;
+      if (!cur) byGolden.set(m.goldenId, { goldenId: m.goldenId, best: s, bestMember: m, sameAuthority });
+      else {
+        cur.sameAuthority ||= sameAuthority;
+        if (s.weight > cur.best.weight) Object.assign(cur, { best: s, bestMember: m });
+      }
+    }
+    return [...byGolden.values()];
+  }
+
+  private async termFrequencies(ctx: ApplyContext, person: Person) {
+    const keys = tfKeys(person);
+    const counts = await ctx.store.keyCounts(ctx.tx, keys);
+    const n = Math.max(await this.populationSize(ctx), 1);
+    const k = termFrequencyKeys(person);
+    return (c: 'given_name' | 'family_name', value: string) => {
+      if (value !== k[c]) return undefined;
+      const count = counts.get(TF_PREFIX[c] + value);
+      return count === undefined ? undefined : Math.min(count / n, 1);
+    };
+  }
+
+  private decideOn(scores: GoldenScore[], active: ActiveModel): Decision {
+    const candidates: CandidateScore[] = scores.map((s) => ({
+      goldenId: s.goldenId,
+      probability: s.best.probability,
+      sameAuthority: s.sameAuthority,
+      householdVeto: s.best.vetoes.length > 0,
+    }));
+    return decide(candidates, active.model.thresholds);
+  }
+
+  private proposals(decision: Extract<Decision, { action: 'review' }>, scores: GoldenScore[], extraReason?: string): Array<Omit<ReviewProposal, 'modelVersion'>> {
+    const byId = new Map(scores.map((s) => [s.goldenId, s]));
+    return [decision.goldenId, ...decision.alternatives].slice(0, 3).map((g) => {
+      const s = byId.get(g)!;
+      const reasons = [...(extraReason ? [extraReason] : []), ...decision.reasons, ...s.best.vetoes];
+      return { candidateGoldenId: g, candidateRecordId: s.bestMember.id, probability: s.best.probability, weight: s.best.weight, reasons, explanation: s.best.explanation };
+    });
+  }
+
+  async place(ctx: ApplyContext, record: SourceRecordRow, d: Demographics): Promise<Placement> {
+    const active = await this.opts.models.active(ctx.tx);
+    const { person, keys } = await this.index(ctx, record, d);
+    if (this.population !== undefined) this.population++;
+    const scores = await this.rank(ctx, record, person, keys, active);
+    const decision = this.decideOn(scores, active);
+    if (decision.action === 'link') return { goldenId: decision.goldenId, kind: 'auto', score: decision.probability, modelVersion: active.version };
+    if (decision.action === 'review') return { goldenId: null, reviews: this.proposals(decision, scores).map((r) => ({ ...r, modelVersion: active.version })) };
+    return { goldenId: null };
+  }
+
+  /**
+   * After an A08 changed the record. A record placed by the matcher (or that started its golden record) is
+   * scored again against the other members: if it no longer links confidently, it leaves into a golden record
+   * of its own and the pair goes to review, so no record stays in a cluster it no longer belongs to. A record
+   * alone in its golden record may now match another one, as a new record would. Links the source asserted
+   * (shared PID-3, A40) or a steward made are not second-guessed by a score.
+   */
+  async updated(ctx: ApplyContext, record: SourceRecordRow, d: Demographics): Promise<void> {
+    const active = await this.opts.models.active(ctx.tx);
+    const { person, keys } = await this.index(ctx, record, d);
+    await ctx.store.supersedeReviews(ctx.tx, record.id);
+    const current = record.goldenId;
+    if (!current || record.status !== 'active') return;
+    if (record.linkKind !== null && record.linkKind !== 'auto' && record.linkKind !== 'new') return;
+
+    const others = (await ctx.store.members(ctx.tx, [current])).filter((m) => m.id !== record.id);
+    if (others.length) {
+      const tf = await this.termFrequencies(ctx, person);
+      let best: { s: PairScore; m: MemberRow } | undefined;
+      for (const m of others) {
+        const s = scorePair(active.compiled, person, this.personOf(m), tf);
+        if (!best || s.weight > best.s.weight) best = { s, m };
+      }
+      const stays = best!.s.probability >= active.model.thresholds.upper && best!.s.vetoes.length === 0;
+      if (stays) return;
+      await unlink(ctx, record, 'rescored');
+      const scores = await this.rank(ctx, record, person, keys, active, current);
+      const decision = this.decideOn(scores, active);
+      const review: ReviewProposal = {
+        candidateGoldenId: current,
+        candidateRecordId: best!.m.id,
+        probability: best!.s.probability,
+        weight: best!.s.weight,
+        reasons: ['updated-record', ...best!.s.vetoes],
+        explanation: best!.s.explanation,
+        modelVersion: active.version,
+      };
+      if (decision.action === 'link') {
+        await link(ctx, record, decision.goldenId, 'auto', { score: decision.probability, modelVersion: active.version });
+      } else {
+        const g = await createGolden(ctx, d, record.id);
+        await link(ctx, record, g, 'new');
+        if (decision.action === 'review') for (const r of this.proposals(decision, scores)) await openReview(ctx, record, { ...r, modelVersion: active.version });
+      }
+      await openReview(ctx, record, review);
+      return;
+    }
+
+    // Alone in its golden record: place it as a new record would be placed.
+    const scores = await this.rank(ctx, record, person, keys, active, current);
+    const decision = this.decideOn(scores, active);
+    if (decision.action === 'link') {
+      await link(ctx, record, decision.goldenId, 'auto', { score: decision.probability, modelVersion: active.version });
+      await ctx.store.retireGolden(ctx.tx, current, decision.goldenId);
+      ctx.changes.record(ctx.actor, 'golden.retired', 'golden_record', current, ctx.messageId, { into: decision.goldenId, reason: 'last-member-relinked' });
+      ctx.changes.emit('golden.merged', decision.goldenId, { from: current, into: decision.goldenId, reason: 'last-member-relinked', sourceRecordIds: [record.id], messageId: ctx.messageId });
+    } else if (decision.action === 'review') {
+      for (const r of this.proposals(decision, scores)) await openReview(ctx, record, { ...r, modelVersion: active.version });
+    }
+  }
+}
