@@ -30,7 +30,14 @@
  *               same city: two comparisons would count one piece of evidence twice (households, neighbours).
  * - street      null | exact (standardised line equal) | jw-high (the same address but for typos: street names
  *               at Jaro-Winkler ≥ 0.92, spaces ignored, and house numbers equal, one missing, or one keystroke
- *               apart: 12 / 13, 158 / 185, 5 / 55) | else. A line without a street name is no street (null).
+ *               apart: 12 / 13, 158 / 185, 5 / 55) | two-parts | one-part | else. The parts of an address are
+ *               its house number, its street name and its other line (a building or locality: 'Tara Hills',
+ *               'Villa 2'; a unit-only line such as 'Apt 4B' is no part). 'two-parts': two of them agree (names
+ *               at Jaro-Winkler ≥ 0.92, spaces ignored; the number exactly), where a street name keyed in the
+ *               other line's field and the other line in the street's (lines swapped) count as agreeing names:
+ *               12 MAIN ST + TARA HILLS / 40 MAIN ST + TARA HILLS, or 77 NEALES ST + TARA HILLS / 77 TARA HILLS
+ *               + NEALES ST. 'one-part': one name agrees (12 MAIN ST / 40 MAIN ST); a house number alone is no
+ *               evidence. A line without a street name is no street (null).
  */
 
 import { compareDates } from './comparators/dates.js';
@@ -50,7 +57,7 @@ export const LEVEL_LABELS = {
   ssn: ['null', 'exact', 'one-digit-or-transposition', 'last-four', 'else'],
   phone: ['null', 'exact', 'one-digit', 'else'],
   postcode: ['null', 'exact', 'city', 'else'],
-  street: ['null', 'exact', 'jw-high', 'else'],
+  street: ['null', 'exact', 'jw-high', 'two-parts', 'one-part', 'else'],
 } as const satisfies Record<ComparisonName, readonly string[]>;
 
 /** Index of each comparison in the vector. */
@@ -83,7 +90,7 @@ const S_EXACT = 1, S_ELSE = 2;
 const ID_EXACT = 1, ID_TYPO = 2, ID_LAST4 = 3, ID_ELSE = 4;
 const P_EXACT = 1, P_ONE = 2, P_ELSE = 3;
 const Z_EXACT = 1, Z_CITY = 2, Z_ELSE = 3;
-const A_EXACT = 1, A_JWH = 2, A_ELSE = 3;
+const A_EXACT = 1, A_JWH = 2, A_TWO = 3, A_ONE = 4, A_ELSE = 5;
 
 const DATE_INDEX: Readonly<Record<string, number>> = {
   exact: 0,
@@ -228,6 +235,11 @@ function numberTypo(x: string, y: string): boolean {
 
 const compact = (s: string): string => s.replace(/ /g, '');
 
+/** Two address names agree: equal, or at Jaro-Winkler ≥ 0.92 with spaces ignored (`x`, `y` already compact). */
+function namesAgree(x: string, y: string): boolean {
+  return x !== '' && y !== '' && (x === y || jaroWinkler(x, y) >= JW_HIGH);
+}
+
 function streetLevel(a: Person, b: Person): number {
   if (a.streets.length === 0 || b.streets.length === 0) return NULL_LEVEL;
   let best = A_ELSE;
@@ -235,13 +247,23 @@ function streetLevel(a: Person, b: Person): number {
     for (let j = 0; j < b.streets.length; j++) {
       if (a.streets[i] === b.streets[j]) return A_EXACT;
       if (best === A_JWH) continue;
-      const na = a.streetNames[i] ?? '';
-      const nb = b.streetNames[j] ?? '';
-      if (na === '' || nb === '') continue;
+      const na = compact(a.streetNames[i] ?? '');
+      const nb = compact(b.streetNames[j] ?? '');
       const xa = a.streetNumbers[i] ?? '';
       const xb = b.streetNumbers[j] ?? '';
-      if (xa !== xb && xa !== '' && xb !== '' && !numberTypo(xa, xb)) continue;
-      if (na === nb || jaroWinkler(compact(na), compact(nb)) >= JW_HIGH) best = A_JWH;
+      const street = namesAgree(na, nb);
+      if (street && (xa === xb || xa === '' || xb === '' || numberTypo(xa, xb))) {
+        best = A_JWH;
+        continue;
+      }
+      if (best === A_TWO) continue;
+      const oa = a.streetOthers[i] ?? '';
+      const ob = b.streetOthers[j] ?? '';
+      let names = (street ? 1 : 0) + (namesAgree(oa, ob) ? 1 : 0);
+      if (names === 0) names = (namesAgree(na, ob) ? 1 : 0) + (namesAgree(oa, nb) ? 1 : 0);
+      const parts = names + (xa !== '' && xa === xb ? 1 : 0);
+      if (parts >= 2) best = A_TWO;
+      else if (names === 1) best = A_ONE;
     }
   }
   return best;

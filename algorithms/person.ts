@@ -11,7 +11,7 @@
 
 import type { BlockingRule } from './blocking.js';
 import { doubleMetaphone4 } from './comparators/phonetic.js';
-import { normalizeStreet, normalizeZip } from './normalize/address.js';
+import { isUnitLine, normalizeStreet, normalizeZip } from './normalize/address.js';
 import { parseDate, toYyyymmdd, type ParsedDate } from './normalize/dates.js';
 import { normalizeFamily, normalizeGiven, normalizeSuffix, type NameSuffix } from './normalize/names.js';
 import type { NicknameIndex } from './normalize/nicknames.js';
@@ -118,6 +118,12 @@ export interface Person {
   streetNames: string[];
   /** House numbers aligned with `streets` ('' when none). */
   streetNumbers: string[];
+  /**
+   * The other address line aligned with `streets`, standardised like a street and without spaces
+   * ('TARAHLS' for 'Tara Hills', 'VILLA115'); '' when none or when it is only a unit ('Apt 4B'). Compared
+   * with the other line and, for lines keyed in each other's field, with the street name.
+   */
+  streetOthers: string[];
   /** Cities folded, distinct. */
   cities: string[];
   city: string | null;
@@ -204,6 +210,7 @@ export function normalizePerson(input: PersonInput, nicknames?: NicknameIndex): 
   const streets: string[] = [];
   const streetNames: string[] = [];
   const streetNumbers: string[] = [];
+  const streetOthers: string[] = [];
   for (const a of input.addresses) {
     const s = normalizeStreet(a.street);
     // A house number without a street name identifies nothing: treated as no street.
@@ -211,6 +218,7 @@ export function normalizePerson(input: PersonInput, nicknames?: NicknameIndex): 
     streets.push(s.line);
     streetNames.push(s.name ?? '');
     streetNumbers.push(s.number ?? '');
+    streetOthers.push(isUnitLine(a.other) ? '' : normalizeStreet(a.other).line.replace(/ /g, ''));
   }
   const cities = distinct(input.addresses.map((a) => fold(a.city ?? '')));
   const state = input.addresses.map((a) => fold(a.state ?? '')).find((s) => s !== '') ?? null;
@@ -232,6 +240,7 @@ export function normalizePerson(input: PersonInput, nicknames?: NicknameIndex): 
     street: streets[0] ?? null,
     streetNames,
     streetNumbers,
+    streetOthers,
     cities,
     city: cities[0] ?? null,
     state,

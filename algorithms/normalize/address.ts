@@ -142,6 +142,17 @@ const UNIT_DESIGNATORS: ReadonlySet<string> = new Set([
   'ROOM',
 ]);
 
+/**
+ * An address line that is only a secondary unit ('Apt 4B', '# 12', 'Suite 200'): the US use of the second
+ * address line. Such a line names no place of its own.
+ */
+export function isUnitLine(raw: string | null | undefined): boolean {
+  const text = (raw ?? '').trim();
+  if (text.startsWith('#')) return true;
+  const first = words(text)[0];
+  return first !== undefined && UNIT_DESIGNATORS.has(first);
+}
+
 export interface NormalizedStreet {
   /** House number and street, standardised, without the unit: '12 N MAIN ST'. '' when empty. */
   line: string;

@@ -25,6 +25,7 @@ interface Spec {
   zip?: string;
   city?: string;
   street?: string;
+  other?: string;
 }
 
 /** A person from a compact spec; unspecified fields are missing. */
@@ -35,7 +36,8 @@ function person(s: Spec, withNicknames = true): Person {
       birthDate: s.dob ?? null,
       sex: s.sex ?? null,
       ssn: s.ssn ?? null,
-      addresses: s.zip === undefined && s.street === undefined && s.city === undefined ? [] : [{ zip: s.zip, street: s.street, city: s.city }],
+      addresses:
+        s.zip === undefined && s.street === undefined && s.city === undefined ? [] : [{ zip: s.zip, street: s.street, other: s.other, city: s.city }],
       phones: s.phone === undefined ? [] : [{ number: s.phone }],
     },
     withNicknames ? nicknames : undefined,
@@ -103,8 +105,15 @@ const hits: Case[] = [
   ['street', 'jw-high', { street: '8 Stanley Street' }, { street: '8 Stanley Setreet' }],
   ['street', 'jw-high', { street: '158 Beattie Crescent' }, { street: '185 Beattie Crgescent' }],
   ['street', 'jw-high', { street: 'Barwell Place' }, { street: '7 Barwell Place' }],
-  ['street', 'else', { street: '12 Main Street' }, { street: '40 Main Street' }],
+  ['street', 'two-parts', { street: '12 Main Street', other: 'Tara Hills' }, { street: '40 Main Street', other: 'Tara Hills' }],
+  ['street', 'two-parts', { street: '77 Neales Street', other: 'Tara Hills' }, { street: '77 Tara Hills', other: 'Neales Street' }],
+  ['street', 'two-parts', { street: '162 Callister Crescent', other: 'Villa 2' }, { street: '01 Callistercrescent', other: 'villa 2' }],
+  ['street', 'two-parts', { street: '43 Garling Street', other: 'Clear Creek' }, { street: '43 Pitcairn Street', other: 'Clear Creek' }],
+  ['street', 'one-part', { street: '12 Main Street' }, { street: '40 Main Street' }],
+  ['street', 'one-part', { street: '12 Main Street', other: 'Villa 2' }, { street: '40 Elm Street', other: 'Villa 2' }],
+  ['street', 'one-part', { street: '5 Neales Street' }, { street: '77 Tara Hills', other: 'Neales Street' }],
   ['street', 'else', { street: '12 Main Street' }, { street: '12 Elm Street' }],
+  ['street', 'else', { street: '12 Main Street', other: 'Apt 4' }, { street: '40 Elm Street', other: 'Apt 4' }],
 ];
 
 // ... and a near miss that falls one level lower.
@@ -121,7 +130,8 @@ const nearMisses: Case[] = [
   ['ssn', 'else', { ssn: '536221234' }, { ssn: '536224321' }],
   ['phone', 'else', { phone: '617-253-2368' }, { phone: '617-253-8632' }],
   ['postcode', 'else', { zip: '02139' }, { zip: '02138' }],
-  ['street', 'else', { street: '158 Beattie Crescent' }, { street: '1 Beattie Crescent' }],
+  ['street', 'one-part', { street: '158 Beattie Crescent' }, { street: '1 Beattie Crescent' }],
+  ['street', 'else', { street: '12 Main Street', other: 'Apt 4' }, { street: '12 Elm Street', other: 'Apt 4' }],
 ];
 
 describe('person comparisons', () => {

@@ -53,6 +53,11 @@ describe('normalizePerson', () => {
     expect(p.streets).toEqual(['12 N MAIN ST']); // unit dropped, both spellings one street
     expect(p.streetNumbers).toEqual(['12']);
     expect(p.streetNames).toEqual(['N MAIN ST']);
+    expect(p.streetOthers).toEqual(['']);
+    const other = (line: string) => normalizePerson({ names: [], addresses: [{ street: '77 Neales Street', other: line }], phones: [] }).streetOthers;
+    expect(other('Tara Hills')).toEqual(['TARAHLS']);
+    expect(other('Apt 4B')).toEqual(['']); // a unit names no place
+    expect(other('# 12')).toEqual(['']);
     expect(p.cities).toEqual(['CAMBRIDGE']);
     expect(p.state).toBe('MA');
   });
