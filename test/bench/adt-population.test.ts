@@ -344,3 +344,35 @@ describe('HL7 delimiters in data', () => {
     expect(() => parseFileConfig(serviceConfigFor(senders))).not.toThrow();
   });
 });
+
+describe('bench:adt-quality scoring', () => {
+  const small = generatePopulation({ seed: 3, persons: 400, nicknames });
+  const keys = small.records.map((r) => recordKey(r.oid, r.mrn));
+
+  it('the truth itself scores precision, recall and F1 of 1, with no hard-case pair merged', async () => {
+    const { score } = await import('../../bench/adt-quality.js');
+    const s = score(small, new Map(small.records.map((r) => [recordKey(r.oid, r.mrn), `p${r.person}`])));
+    expect([s.precision, s.recall, s.f1, s.falseMergePairs]).toEqual([1, 1, 1, 0]);
+    expect(s.goldenRecords).toBe(small.persons.length);
+    expect([s.twinPairsMerged, s.juniorSeniorPairsMerged, s.householdPairsMerged]).toEqual([0, 0, 0]);
+    expect(s.sameSenderDuplicatesLinked).toBe(s.sameSenderDuplicates);
+  });
+
+  it('one golden record per source record: nothing predicted, recall 0', async () => {
+    const { score } = await import('../../bench/adt-quality.js');
+    const s = score(small, new Map(keys.map((k, i) => [k, `g${i}`])));
+    expect([s.predictedPairs, s.recall, s.precision]).toEqual([0, 0, null]);
+    expect(s.truePairs).toBeGreaterThan(0);
+  });
+
+  it('everything in one golden record: recall 1, every hard-case pair merged', async () => {
+    const { score } = await import('../../bench/adt-quality.js');
+    const s = score(small, new Map(keys.map((k) => [k, 'all'])));
+    expect(s.recall).toBe(1);
+    expect(s.precision!).toBeLessThan(0.01);
+    expect(s.falseMergePairs).toBe(s.predictedPairs - s.truePairs);
+    expect(s.twinPairsMerged).toBe(s.twinPairs);
+    expect(s.juniorSeniorPairsMerged).toBe(s.juniorSeniorPairs);
+    expect(s.householdPairsMerged).toBe(s.householdPairs);
+  });
+});
