@@ -233,8 +233,6 @@ function numberTypo(x: string, y: string): boolean {
   return damerauLevenshtein(x, y) <= 1;
 }
 
-const compact = (s: string): string => s.replace(/ /g, '');
-
 /** Two address names agree: equal, or at Jaro-Winkler ≥ 0.92 with spaces ignored (`x`, `y` already compact). */
 function namesAgree(x: string, y: string): boolean {
   return x !== '' && y !== '' && (x === y || jaroWinkler(x, y) >= JW_HIGH);
@@ -247,8 +245,8 @@ function streetLevel(a: Person, b: Person): number {
     for (let j = 0; j < b.streets.length; j++) {
       if (a.streets[i] === b.streets[j]) return A_EXACT;
       if (best === A_JWH) continue;
-      const na = compact(a.streetNames[i] ?? '');
-      const nb = compact(b.streetNames[j] ?? '');
+      const na = a.streetNameKeys[i] ?? '';
+      const nb = b.streetNameKeys[j] ?? '';
       const xa = a.streetNumbers[i] ?? '';
       const xb = b.streetNumbers[j] ?? '';
       const street = namesAgree(na, nb);

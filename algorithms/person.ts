@@ -116,6 +116,8 @@ export interface Person {
   street: string | null;
   /** Street names without house number, aligned with `streets` ('N MAIN ST'; '' when only a number). */
   streetNames: string[];
+  /** Street names aligned with `streets`, without spaces ('NMAINST'), for comparisons that ignore spacing. */
+  streetNameKeys: string[];
   /** House numbers aligned with `streets` ('' when none). */
   streetNumbers: string[];
   /**
@@ -209,6 +211,7 @@ export function normalizePerson(input: PersonInput, nicknames?: NicknameIndex): 
   const postcodes = distinct(input.addresses.map((a) => normalizePostcode(a.zip)));
   const streets: string[] = [];
   const streetNames: string[] = [];
+  const streetNameKeys: string[] = [];
   const streetNumbers: string[] = [];
   const streetOthers: string[] = [];
   for (const a of input.addresses) {
@@ -217,6 +220,7 @@ export function normalizePerson(input: PersonInput, nicknames?: NicknameIndex): 
     if (s.name === undefined || streets.includes(s.line)) continue;
     streets.push(s.line);
     streetNames.push(s.name ?? '');
+    streetNameKeys.push((s.name ?? '').replace(/ /g, ''));
     streetNumbers.push(s.number ?? '');
     streetOthers.push(isUnitLine(a.other) ? '' : normalizeStreet(a.other).line.replace(/ /g, ''));
   }
@@ -239,6 +243,7 @@ export function normalizePerson(input: PersonInput, nicknames?: NicknameIndex): 
     streets,
     street: streets[0] ?? null,
     streetNames,
+    streetNameKeys,
     streetNumbers,
     streetOthers,
     cities,
