@@ -5,7 +5,7 @@
  * source identifier and compares the crosswalk (golden record per OID + MRN) with the truth.
  *
  *   npm run bench:adt-quality -- [--persons 2000] [--seed 1] [--backend pglite|postgres|both] [--json-only]
- *                                [--pix-concurrency 8]
+ *                                [--pix-concurrency 8] [--linker default|identity]
  *
  * Prints one JSON line per backend on stdout (progress on stderr unless --json-only):
  *   precision / recall / f1   pairwise over source records: a pair is predicted when both records resolve to
@@ -18,8 +18,9 @@
  *                             review_items table when it exists, else null) and their share of the records
  *   ackedPerSec               messages / (first send → last ACK); applySeconds: first send → all applied
  *   pixQueriesPerSec          PIXm queries answered per second (pixConcurrency in flight)
- * The service runs with whatever linker src/main.ts wires by default: with the identity linker, records of
- * one person share a golden record only through A40 merges, so recall is low and precision 1.
+ * The service runs with whatever linker src/main.ts wires by default; `--linker identity` passes the identity
+ * linker instead (the baseline: records of one person share a golden record only through A40 merges, so
+ * recall is low and precision 1).
  * Exits non-zero when a message was refused or not applied, or a PIXm query failed (the line is still printed).
  * For PostgreSQL a fresh database is created on the server of DATABASE_URL and dropped at the end.
  */
@@ -33,6 +34,7 @@ import postgres from 'postgres';
 import { parseNicknameCsv } from '../algorithms/normalize/nicknames.js';
 import { loadConfig, parseFileConfig } from '../src/config.js';
 import { createLogger } from '../src/lib/log.js';
+import { identityLinker } from '../src/linkage/linker.js';
 import { startService, type Service } from '../src/main.js';
 import { MllpClient } from '../src/mllp/client.js';
 import { query } from '../src/storage/db.js';
@@ -46,6 +48,7 @@ interface Options {
   backends: Backend[];
   jsonOnly: boolean;
   pixConcurrency: number;
+  linker: 'default' | 'identity';
 }
 
 let quiet = false;
@@ -72,7 +75,7 @@ function parseArgs(argv: string[]): Options {
       i++;
     }
   }
-  const known = new Set(['persons', 'seed', 'backend', 'pix-concurrency']);
+  const known = new Set(['persons', 'seed', 'backend', 'pix-concurrency', 'linker']);
   for (const k of raw.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}`);
   const int = (k: string, d: number, min: number) => {
     const v = raw.get(k);
@@ -84,7 +87,9 @@ function parseArgs(argv: string[]): Options {
   if (!['pglite', 'postgres', 'both'].includes(backend)) throw new Error('--backend must be pglite, postgres or both');
   const backends: Backend[] = backend === 'both' ? ['pglite', 'postgres'] : [backend as Backend];
   if (backends.includes('postgres') && !process.env.DATABASE_URL) throw new Error('--backend postgres needs DATABASE_URL (the server on which a fresh database is created)');
-  return { persons: int('persons', 2000, 1), seed: int('seed', 1, 0), backends, jsonOnly, pixConcurrency: int('pix-concurrency', 8, 1) };
+  const linker = raw.get('linker') ?? 'default';
+  if (linker !== 'default' && linker !== 'identity') throw new Error('--linker must be default or identity');
+  return { persons: int('persons', 2000, 1), seed: int('seed', 1, 0), backends, jsonOnly, pixConcurrency: int('pix-concurrency', 8, 1), linker };
 }
 
 // ---------------------------------------------------------------------------------------------- sending
@@ -351,7 +356,7 @@ async function runBackend(backend: Backend, o: Options, pop: Population): Promis
     }
     const config = loadConfig(env);
     config.file = parseFileConfig(serviceConfigFor(pop.senders), 'adt-population config');
-    service = await startService(config, { logger: createLogger(o.jsonOnly ? 'error' : 'warn') });
+    service = await startService(config, { logger: createLogger(o.jsonOnly ? 'error' : 'warn'), ...(o.linker === 'identity' ? { linker: identityLinker } : {}) });
     log(`${backend}: service up (MLLP ${service.mllpPort}, HTTP ${service.httpPort})`);
 
     log(`${backend}: sending ${pop.messages.length} messages on ${pop.senders.length} connections (one per sender)`);
@@ -383,6 +388,7 @@ async function runBackend(backend: Backend, o: Options, pop: Population): Promis
     const line = {
       bench: 'adt-quality',
       backend,
+      linker: o.linker,
       seed: o.seed,
       persons: pop.persons.length,
       records: pop.records.length,
