@@ -23,6 +23,9 @@
  *               (30 days) | partial-agree | else (comparators/dates.ts).
  * - sex         null | exact | else.
  * - ssn         null | exact | one-digit-or-transposition | last-four | else (comparators/identifiers.ts).
+ * - other_id    null (no identifier of a common system) | exact | one-digit-or-transposition | else: other person
+ *               identifiers (algorithms/person.ts PersonIdentifierInput), compared within one system; the best
+ *               level over all pairs of the same system.
  * - phone       null | exact | one-digit (one substituted digit or one adjacent transposition) | else.
  * - postcode    null | exact (US ZIP5 or 4-digit postcode) | city (postcodes differ or one is missing, and the
  *               cities agree at Jaro-Winkler ≥ 0.92) | else. City is a level of this comparison rather than a
@@ -46,7 +49,7 @@ import { JW_HIGH, JW_MEDIUM } from './comparators/names.js';
 import { damerauLevenshtein, jaroWinkler } from './comparators/strings.js';
 import type { NameVariant, Person } from './person.js';
 
-export const COMPARISON_NAMES = ['given_name', 'family_name', 'dob', 'sex', 'ssn', 'phone', 'postcode', 'street'] as const;
+export const COMPARISON_NAMES = ['given_name', 'family_name', 'dob', 'sex', 'ssn', 'phone', 'postcode', 'street', 'other_id'] as const;
 export type ComparisonName = (typeof COMPARISON_NAMES)[number];
 
 export const LEVEL_LABELS = {
@@ -58,6 +61,7 @@ export const LEVEL_LABELS = {
   phone: ['null', 'exact', 'one-digit', 'else'],
   postcode: ['null', 'exact', 'city', 'else'],
   street: ['null', 'exact', 'jw-high', 'two-parts', 'one-part', 'else'],
+  other_id: ['null', 'exact', 'one-digit-or-transposition', 'else'],
 } as const satisfies Record<ComparisonName, readonly string[]>;
 
 /** Index of each comparison in the vector. */
@@ -70,6 +74,7 @@ export const C = {
   phone: 5,
   postcode: 6,
   street: 7,
+  other_id: 8,
 } as const satisfies Record<ComparisonName, number>;
 
 /** Index of a level by comparison and label; throws on an unknown label (a programming error). */
@@ -91,6 +96,7 @@ const ID_EXACT = 1, ID_TYPO = 2, ID_LAST4 = 3, ID_ELSE = 4;
 const P_EXACT = 1, P_ONE = 2, P_ELSE = 3;
 const Z_EXACT = 1, Z_CITY = 2, Z_ELSE = 3;
 const A_EXACT = 1, A_JWH = 2, A_TWO = 3, A_ONE = 4, A_ELSE = 5;
+const O_EXACT = 1, O_TYPO = 2, O_ELSE = 3;
 
 const DATE_INDEX: Readonly<Record<string, number>> = {
   exact: 0,
@@ -227,6 +233,19 @@ function postcodeLevel(a: Person, b: Person): number {
   return zips || cities ? Z_ELSE : NULL_LEVEL;
 }
 
+function otherIdLevel(a: Person, b: Person): number {
+  let best = NULL_LEVEL;
+  for (let i = 0; i < a.otherIdValues.length; i++) {
+    for (let j = 0; j < b.otherIdValues.length; j++) {
+      if (a.otherIdSystems[i] !== b.otherIdSystems[j]) continue;
+      const l = compareIdentifiers(a.otherIdValues[i]!, b.otherIdValues[j]!);
+      if (l === 'exact') return O_EXACT;
+      best = l === 'one-digit' || l === 'transposition' ? O_TYPO : best === NULL_LEVEL ? O_ELSE : best;
+    }
+  }
+  return best;
+}
+
 /** House numbers one keystroke apart: a substitution, an adjacent transposition, an insertion or a deletion. */
 function numberTypo(x: string, y: string): boolean {
   if (x === '' || y === '' || Math.abs(x.length - y.length) > 1) return false;
@@ -279,6 +298,7 @@ export function compareVector(a: Person, b: Person, out: Uint8Array = new Uint8A
   out[C.phone] = phoneLevel(a, b);
   out[C.postcode] = postcodeLevel(a, b);
   out[C.street] = streetLevel(a, b);
+  out[C.other_id] = otherIdLevel(a, b);
   return out;
 }
 

@@ -45,6 +45,17 @@ export interface PersonPhoneInput {
   number: string;
 }
 
+/**
+ * An identifier other than the SSN that names one person within its system (a national identity number, a
+ * driver's licence with its issuing state, a passport with its country). Never a number shared by a family
+ * or a policy (an insurance member or family card number): two people holding the same value must be an error.
+ */
+export interface PersonIdentifierInput {
+  /** The issuing system or kind ('AU-SSID', 'US-DL-MA'); values are compared within one system only. */
+  system: string;
+  value: string;
+}
+
 export interface PersonInput {
   names: readonly PersonNameInput[];
   /** 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' (also the HL7 compact forms). */
@@ -55,6 +66,8 @@ export interface PersonInput {
   addresses: readonly PersonAddressInput[];
   phones: readonly PersonPhoneInput[];
   ssn?: string | null | undefined;
+  /** Other person identifiers (see PersonIdentifierInput); the service does not send any yet. */
+  otherIds?: readonly PersonIdentifierInput[] | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -102,6 +115,12 @@ export interface Person {
   dobKey: string | null;
   sex: Sex | null;
   ssn: string | null;
+  /**
+   * Other identifiers, distinct, as aligned lists: the folded system and the value's letters and digits
+   * ('AU-SSID' / '1804974'); placeholders (fewer than 4 characters, one character repeated) dropped.
+   */
+  otherIdSystems: string[];
+  otherIdValues: string[];
   /** Every valid phone (last ten digits), distinct, in the order sent. */
   phones: string[];
   phone: string | null;
@@ -183,6 +202,12 @@ export function normalizePostcode(raw: string | null | undefined): string | null
   return /^\d{4}$/u.test(s) && s !== '0000' ? s : null;
 }
 
+/** Letters and digits of an identifier, upper case; null for a placeholder (under 4 characters, or one repeated). */
+export function normalizeOtherId(raw: string | null | undefined): string | null {
+  const v = fold(raw ?? '').replace(/[^A-Z0-9]/gu, '');
+  return v.length < 4 || /^(.)\1*$/u.test(v) ? null : v;
+}
+
 function cutDate(d: ParsedDate | null, precision: PersonInput['birthDatePrecision']): ParsedDate | null {
   if (d === null || precision === undefined || precision === 'day') return d;
   if (precision === 'year') return { y: d.y };
@@ -224,6 +249,15 @@ export function normalizePerson(input: PersonInput, nicknames?: NicknameIndex): 
     streetNumbers.push(s.number ?? '');
     streetOthers.push(isUnitLine(a.other) ? '' : normalizeStreet(a.other).line.replace(/ /g, ''));
   }
+  const otherIdSystems: string[] = [];
+  const otherIdValues: string[] = [];
+  for (const id of input.otherIds ?? []) {
+    const value = normalizeOtherId(id.value);
+    const system = fold(id.system ?? '');
+    if (value === null || otherIdValues.some((v, i) => v === value && otherIdSystems[i] === system)) continue;
+    otherIdSystems.push(system);
+    otherIdValues.push(value);
+  }
   const cities = distinct(input.addresses.map((a) => fold(a.city ?? '')));
   const state = input.addresses.map((a) => fold(a.state ?? '')).find((s) => s !== '') ?? null;
 
@@ -236,6 +270,8 @@ export function normalizePerson(input: PersonInput, nicknames?: NicknameIndex): 
     dobKey: toYyyymmdd(dob),
     sex: normalizeSex(input.sex),
     ssn: normalizeSsn(input.ssn),
+    otherIdSystems,
+    otherIdValues,
     phones,
     phone: phones[0] ?? null,
     postcodes,
@@ -273,7 +309,7 @@ const firstCode = (codes: readonly string[]): string | undefined => codes[0];
  * - dob+postcode: both names wrong or missing;
  * - house number + first four letters of the street name: the address alone (a move of postcode, or a
  *   record whose names and date are all damaged);
- * - phone, ssn: the identifiers alone.
+ * - phone, ssn, other identifier (system and value): the identifiers alone.
  */
 export const PERSON_BLOCKING_RULES: readonly BlockingRule<Person>[] = [
   {
@@ -324,4 +360,5 @@ export const PERSON_BLOCKING_RULES: readonly BlockingRule<Person>[] = [
   },
   { name: 'ph', keys: (p) => p.phones },
   { name: 'ss', keys: (p) => (p.ssn === null ? [] : [p.ssn]) },
+  { name: 'oi', keys: (p) => p.otherIdValues.map((v, i) => `${p.otherIdSystems[i]}|${v}`) },
 ];

@@ -10,7 +10,9 @@
  * invalid), soc_sec_id. Mapping: given_name → names[0].given, surname → names[0].family, date_of_birth →
  * birthDate (invalid dates are dropped by the normaliser), street_number + address_1 → addresses[0].street,
  * address_2 → .other, suburb → .city, state → .state, postcode → .zip. No phone, no sex. soc_sec_id is a
- * synthetic 7-digit Australian identifier, not a US SSN (normalizeSsn would refuse it, and rightly): ignored.
+ * synthetic 7-digit Australian identifier, not a US SSN (normalizeSsn would refuse it, and rightly): it goes
+ * to otherIds as system 'FEBRL-SOC-SEC-ID' (a person identifier of its own system, like a national id);
+ * `bench:quality --demographics-only` leaves it out.
  *
  * dsgen-c10000 (dedup 10,000: dedup/dataset_C_10000.csv) and dsgen-f10000 (link: link/dataset_F_org_10000.csv
  * 6,000 × link/dataset_F_dup_10000.csv 4,000) — febrl-dsgen/README.md: FEBRL 0.4.2's harsher series; plain
@@ -140,6 +142,9 @@ export const parseFebrlCsv = csvObjects;
 
 const orNull = (s: string | undefined): string | null => (s === undefined || s === '' ? null : s);
 
+/** The system under which FEBRL's soc_sec_id is mapped to otherIds. */
+export const FEBRL_ID_SYSTEM = 'FEBRL-SOC-SEC-ID';
+
 export function febrlToPerson(row: Record<string, string>): PersonInput {
   const street = [row.street_number ?? '', row.address_1 ?? ''].filter((s) => s !== '').join(' ');
   const phone = row.phone_number ?? '';
@@ -150,6 +155,7 @@ export function febrlToPerson(row: Record<string, string>): PersonInput {
     addresses: [{ street, other: row.address_2 ?? '', city: row.suburb ?? '', state: row.state ?? '', zip: row.postcode ?? '' }],
     phones: phone === '' ? [] : [{ number: phone }],
     ssn: null,
+    otherIds: row.soc_sec_id ? [{ system: FEBRL_ID_SYSTEM, value: row.soc_sec_id }] : [],
   };
 }
 

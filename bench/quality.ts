@@ -5,6 +5,8 @@
  *
  *   npm run bench:quality -- [--data ../shared/data/linkage] [--dataset NAME|all] [--limit N] [--explain 10]
  *
+ * --demographics-only drops the other identifiers (FEBRL's soc_sec_id), for the figures of names, date of
+ * birth, sex, address and phone alone.
  * NAME: febrl4, febrl3, dsgen-c10000, dsgen-f10000, splink-fake1000, splink-historical50k, pseudopeople
  * (bench/datasets.ts says where each comes from and how it is mapped). --limit N keeps the first N records of
  * each data set (for a quick run; the full sets take well under two minutes together, see `seconds`).
@@ -52,6 +54,7 @@ const opt = (name: string, dflt: string): string => {
 const dataDir = opt('data', fileURLToPath(new URL('../../shared/data/linkage', import.meta.url)));
 const which = opt('dataset', 'all');
 const explainCount = Number(opt('explain', '0'));
+const demographicsOnly = argv.includes('--demographics-only');
 const limit = argv.includes('--limit') ? Number(opt('limit', '')) : undefined;
 if (limit !== undefined && !(Number.isInteger(limit) && limit > 1)) {
   process.stderr.write('--limit takes a whole number of records (> 1)\n');
@@ -367,7 +370,7 @@ function run(name: DatasetName): void {
   const ds = loadDataset(name, dataDir, limit === undefined ? {} : { limit });
   const t0 = performance.now();
   const sameHousehold = householdOf(ds);
-  const persons = ds.records.map((r) => normalizePerson(r.input, nicknames));
+  const persons = ds.records.map((r) => normalizePerson(demographicsOnly ? { ...r.input, otherIds: [] } : r.input, nicknames));
   const cand = block(ds, persons, PERSON_BLOCKING_RULES);
   const vectors = new Uint8Array(cand.left.length * K);
   for (let p = 0; p < cand.left.length; p++) {

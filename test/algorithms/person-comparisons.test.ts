@@ -26,6 +26,8 @@ interface Spec {
   city?: string;
   street?: string;
   other?: string;
+  /** An other identifier as 'SYSTEM:value'. */
+  id?: string;
 }
 
 /** A person from a compact spec; unspecified fields are missing. */
@@ -39,6 +41,7 @@ function person(s: Spec, withNicknames = true): Person {
       addresses:
         s.zip === undefined && s.street === undefined && s.city === undefined ? [] : [{ zip: s.zip, street: s.street, other: s.other, city: s.city }],
       phones: s.phone === undefined ? [] : [{ number: s.phone }],
+      otherIds: s.id === undefined ? [] : [{ system: s.id.split(':')[0]!, value: s.id.split(':')[1]! }],
     },
     withNicknames ? nicknames : undefined,
   );
@@ -100,6 +103,13 @@ const hits: Case[] = [
   ['postcode', 'city', { zip: '02139', city: 'Cambridge' }, { zip: '02138', city: 'CAMBRIDGE' }],
   ['postcode', 'city', { city: 'Cambridge' }, { zip: '02138', city: 'Cambrigde' }],
   ['postcode', 'else', { zip: '02139', city: 'Cambridge' }, { zip: '10001', city: 'New York' }],
+  ['other_id', 'null', { id: 'AU-ID:1804974' }, {}],
+  ['other_id', 'null', { id: 'AU-ID:1804974' }, { id: 'US-DL-MA:1804974' }],
+  ['other_id', 'null', { id: 'AU-ID:0000000' }, { id: 'AU-ID:0000000' }],
+  ['other_id', 'exact', { id: 'AU-ID:1804974' }, { id: 'au-id:1804-974' }],
+  ['other_id', 'one-digit-or-transposition', { id: 'AU-ID:1804974' }, { id: 'AU-ID:1804975' }],
+  ['other_id', 'one-digit-or-transposition', { id: 'AU-ID:1804974' }, { id: 'AU-ID:1840974' }],
+  ['other_id', 'else', { id: 'AU-ID:1804974' }, { id: 'AU-ID:6089216' }],
   ['street', 'null', { street: '84' }, { street: '84 Maccallum Circuit' }],
   ['street', 'exact', { street: '12 North Main Street Apt 4' }, { street: '12 N MAIN ST' }],
   ['street', 'jw-high', { street: '8 Stanley Street' }, { street: '8 Stanley Setreet' }],
@@ -203,13 +213,15 @@ describe('person comparisons', () => {
       0,
       levelIndex('postcode', 'exact'),
       levelIndex('street', 'exact'),
+      0,
     ]);
     // Writing into a slice of a larger buffer (one row of a batch) leaves the rest alone.
-    const batch = new Uint8Array(3 * COMPARISON_NAMES.length).fill(7);
-    compareVector(a, b, batch.subarray(8, 16));
-    expect([...batch.subarray(0, 8)]).toEqual(new Array(8).fill(7));
-    expect([...batch.subarray(8, 16)]).toEqual([...v]);
-    expect([...batch.subarray(16)]).toEqual(new Array(8).fill(7));
+    const K = COMPARISON_NAMES.length;
+    const batch = new Uint8Array(3 * K).fill(7);
+    compareVector(a, b, batch.subarray(K, 2 * K));
+    expect([...batch.subarray(0, K)]).toEqual(new Array(K).fill(7));
+    expect([...batch.subarray(K, 2 * K)]).toEqual([...v]);
+    expect([...batch.subarray(2 * K)]).toEqual(new Array(K).fill(7));
     expect(compareVector(a, b)).toEqual(v);
   });
 

@@ -90,6 +90,7 @@ describe('golden weight of a known pair under the default model', () => {
       phone: 'one-digit',
       postcode: 'city',
       street: 'exact',
+      other_id: 'null',
     });
   });
 

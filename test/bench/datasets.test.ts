@@ -7,6 +7,7 @@ import {
   dsgenEntity,
   febrlEntity,
   febrlToPerson,
+  FEBRL_ID_SYSTEM,
   historicalToPerson,
   isComparable,
   parseCsv,
@@ -51,9 +52,12 @@ rec-10-org, , , , , , , , , ,
       addresses: [{ street: '7 wallaby place', other: 'delmar', city: 'cleveland', state: 'sa', zip: '2119' }],
       phones: [],
       ssn: null,
+      otherIds: [{ system: FEBRL_ID_SYSTEM, value: '1804974' }],
     });
-    // soc_sec_id is not a US SSN: never mapped.
+    // soc_sec_id is not a US SSN: never mapped as one, but as an identifier of its own system.
     expect(febrlToPerson(rows[1]!).ssn).toBeNull();
+    expect(normalizePerson(febrlToPerson(rows[1]!)).otherIdValues).toEqual(['6089216']);
+    expect(febrlToPerson(rows[2]!).otherIds).toEqual([]);
     expect(febrlToPerson(rows[2]!).birthDate).toBeNull();
   });
 
@@ -71,11 +75,12 @@ describe('FEBRL dsgen (C, F)', () => {
 `;
   const rows = parseFebrlCsv(text);
 
-  it('maps the phone number, and no age, SSN or blocking number', () => {
+  it('maps the phone number and soc_sec_id, and no age, SSN or blocking number', () => {
     const p = febrlToPerson(rows[0]!);
     expect(p.phones).toEqual([{ number: '07 81212208' }]);
     expect(p.addresses[0]).toEqual({ street: '53 ashley drive', other: '', city: 'kallangur', state: 'wa', zip: '6743' });
     expect(p.ssn).toBeNull();
+    expect(p.otherIds).toEqual([{ system: FEBRL_ID_SYSTEM, value: '1782872' }]);
     expect(normalizePerson(p).phone).toBe('0781212208');
     expect(febrlToPerson(rows[1]!).birthDate).toBeNull();
   });
