@@ -939,7 +939,9 @@ function buildMessage(m: PlannedMessage, controlId: string, start: number): stri
   if (copy.sendAddress) {
     let street = a.street;
     if (copy.streetTypo !== undefined) street = typo(street, copy.streetTypo);
-    pid[11] = [street, a.other ?? '', a.city, a.state, a.zip, s.kind === 'lab' ? '' : 'USA', 'H'].map((x) => hl7Escape(senderCase(s, x))).join('^');
+    // Mixed-case screens store street and city as typed; state, ZIP, country and type stay codes.
+    const typed = [street, a.other ?? '', a.city].map((x) => senderCase(s, x));
+    pid[11] = [...typed, a.state, a.zip, s.kind === 'lab' ? '' : 'USA', 'H'].map(hl7Escape).join('^');
   }
   if (copy.sendPhone && f.phone !== 'none') {
     const n = copy.mobile && p.mobile ? p.mobile : a.phone;
