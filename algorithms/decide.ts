@@ -35,7 +35,9 @@ export function decide(candidates: readonly CandidateScore[], t: Thresholds): De
   const ranked = [...candidates].sort((a, b) => b.probability - a.probability || a.goldenId.localeCompare(b.goldenId));
   const best = ranked[0];
   if (!best || best.probability < t.lower) return { action: 'new' };
-  const strong = ranked.filter((c) => c.probability >= t.upper);
+  // A vetoed candidate below the best one is a different person the record resembles (the senior when the
+  // junior matched exactly, the other twin): it does not make the best candidate ambiguous.
+  const strong = ranked.filter((c) => c.probability >= t.upper && (c === best || !c.householdVeto));
   const reasons: ReviewReason[] = [];
   if (best.probability < t.upper) reasons.push('between-thresholds');
   // Two golden records both match strongly: linking to one would hide that they may be one person,

@@ -19,14 +19,20 @@
  *
  * Vetoes (the decision sends the pair to review at most): within a household, a given name that is not the
  * same name (only exact or nickname agreement passes: JAYDEN / JAYLEN is a twin before it is a typo), or a
- * missing given name; anywhere, SSNs that disagree outright, and generational suffixes that differ (JR / SR).
+ * missing given name, and birth years ten or more apart (1958 / 1988 is one keystroke, and a father and
+ * son); anywhere, SSNs that disagree outright, and generational suffixes that differ (JR / SR).
+ *
+ * Term frequencies are smoothed towards the model's u: with c records holding the value among N,
+ *   tf = (c + k·u) / (N + k)
+ * with k = 10,000 pseudo-records, so a young index (a few hundred records, where one name in twenty looks
+ * 'common') scores like the model until it has seen enough records to know better.
  */
 
 import { explain, probabilityOf, type CompiledModel, type Contribution, type Explanation } from './fellegi-sunter.js';
 import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
 import type { Person } from './person.js';
 
-export type Veto = 'household-given-name' | 'ssn-disagrees' | 'suffix-differs';
+export type Veto = 'household-given-name' | 'household-generation' | 'ssn-disagrees' | 'suffix-differs';
 
 export interface PairScore {
   weight: number;
@@ -37,8 +43,15 @@ export interface PairScore {
   vetoes: Veto[];
 }
 
-/** Frequency in [0, 1] of a name value among records (term frequencies); undefined when unknown. */
-export type TermFrequency = (comparison: 'given_name' | 'family_name', value: string) => number | undefined;
+/** How many of `population` records hold a name value (term frequencies); undefined when unknown. */
+export type TermCounts = (comparison: 'given_name' | 'family_name', value: string) => { count: number; population: number } | undefined;
+
+export const TF_PSEUDO_RECORDS = 10_000;
+
+/** A value's frequency, smoothed towards u (see above). */
+export function smoothedFrequency(count: number, population: number, u: number, k = TF_PSEUDO_RECORDS): number {
+  return (count + k * u) / (population + k);
+}
 
 const level = <N extends ComparisonName>(c: N, label: string): number => {
   const i = (LEVEL_LABELS[c] as readonly string[]).indexOf(label);
@@ -51,6 +64,8 @@ const STREET_AGREE = new Set([level('street', 'exact'), level('street', 'jw-high
 const PHONE_AGREE = new Set([level('phone', 'exact')]);
 const POSTCODE_AGREE = new Set([level('postcode', 'exact'), level('postcode', 'city')]);
 const SSN_ELSE = level('ssn', 'else');
+const EXACT = { given_name: level('given_name', 'exact'), family_name: level('family_name', 'exact') } as const;
+const GENERATION_YEARS = 10;
 const RESIDENCE: ReadonlyArray<readonly [number, ReadonlySet<number>]> = [
   [C.family_name, FAMILY_AGREE],
   [C.street, STREET_AGREE],
@@ -62,14 +77,19 @@ const RESIDENCE: ReadonlyArray<readonly [number, ReadonlySet<number>]> = [
  * Frequencies for the exact name levels: when two records agree through another name variant, the larger of
  * the two frequencies is used (the more common value, the smaller the weight).
  */
-function frequencies(a: Person, b: Person, tf: TermFrequency | undefined): Array<number | undefined> | undefined {
+function frequencies(cm: CompiledModel, a: Person, b: Person, tf: TermCounts | undefined): Array<number | undefined> | undefined {
   if (tf === undefined) return undefined;
   const ka = termFrequencyKeys(a);
   const kb = termFrequencyKeys(b);
   const out: Array<number | undefined> = new Array(COMPARISON_NAMES.length).fill(undefined);
   for (const c of ['given_name', 'family_name'] as const) {
-    const x = ka[c] === '' ? undefined : tf(c, ka[c]);
-    const y = kb[c] === '' ? undefined : tf(c, kb[c]);
+    const u = cm.u[C[c]]![EXACT[c]]!;
+    const freq = (v: string) => {
+      const n = v === '' ? undefined : tf(c, v);
+      return n === undefined ? undefined : smoothedFrequency(n.count, n.population, u);
+    };
+    const x = freq(ka[c]);
+    const y = freq(kb[c]);
     out[C[c]] = x === undefined ? y : y === undefined ? x : Math.max(x, y);
   }
   return out;
@@ -77,9 +97,9 @@ function frequencies(a: Person, b: Person, tf: TermFrequency | undefined): Array
 
 const total = (c: Contribution) => c.weight + c.tfAdjustment;
 
-export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermFrequency): PairScore {
+export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCounts): PairScore {
   const gamma = compareVector(a, b);
-  const ex = explain(cm, gamma, frequencies(a, b, tf));
+  const ex = explain(cm, gamma, frequencies(cm, a, b, tf));
   const agrees = (i: number, set: ReadonlySet<number>) => set.has(gamma[i]!);
   const household = agrees(C.family_name, FAMILY_AGREE) && (agrees(C.street, STREET_AGREE) || agrees(C.phone, PHONE_AGREE));
 
@@ -105,6 +125,7 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermFreq
 
   const vetoes: Veto[] = [];
   if (household && !GIVEN_SAME.has(gamma[C.given_name]!)) vetoes.push('household-given-name');
+  if (household && a.dob !== null && b.dob !== null && Math.abs(a.dob.y - b.dob.y) >= GENERATION_YEARS) vetoes.push('household-generation');
   if (gamma[C.ssn] === SSN_ELSE) vetoes.push('ssn-disagrees');
   if (suffixesDiffer(a, b)) vetoes.push('suffix-differs');
 

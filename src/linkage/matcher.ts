@@ -118,12 +118,12 @@ export class Matcher implements Linker {
   private async termFrequencies(ctx: ApplyContext, person: Person) {
     const keys = tfKeys(person);
     const counts = await ctx.store.keyCounts(ctx.tx, keys);
-    const n = Math.max(await this.populationSize(ctx), 1);
+    const population = await this.populationSize(ctx);
     const k = termFrequencyKeys(person);
     return (c: 'given_name' | 'family_name', value: string) => {
       if (value !== k[c]) return undefined;
       const count = counts.get(TF_PREFIX[c] + value);
-      return count === undefined ? undefined : Math.min(count / n, 1);
+      return count === undefined ? undefined : { count, population: Math.max(population, count) };
     };
   }
 

@@ -31,6 +31,11 @@ describe('decide', () => {
     }
   });
 
+  it('links past a weaker strong candidate that is vetoed (the senior beside his junior), but not past a stronger one', () => {
+    expect(decide([c('g1', 0.99999), c('g2', 0.9999, { householdVeto: true })], t)).toMatchObject({ action: 'link', goldenId: 'g1' });
+    expect(decide([c('g1', 0.9999), c('g2', 0.99999, { householdVeto: true })], t)).toMatchObject({ action: 'review', goldenId: 'g2', reasons: ['several-golden-records', 'household'] });
+  });
+
   it('lists the other plausible golden records with a review item', () => {
     const d = decide([c('g1', 0.999), c('g2', 0.995), c('g3', 0.6), c('g4', 0.2)], t);
     expect(d).toMatchObject({ action: 'review', goldenId: 'g1', alternatives: ['g2', 'g3'] });

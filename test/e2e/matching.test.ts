@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { query } from '../../src/storage/db.js';
+import { MllpClient } from '../../src/mllp/index.js';
+import { backends } from '../helpers/db.js';
+import { ADMIN_KEY, readAck, startTestService, type TestService } from '../helpers/service.js';
+import { adt, OID_A, OID_B } from '../helpers/adt.js';
+
+/*
+ * The hard cases of online matching, end to end: HL7 over MLLP in, the crosswalk out through PIXm, review
+ * items and events read where a steward's screen and a downstream consumer would read them.
+ */
+
+const OID_C = '2.16.840.1.113883.3.9999.3';
+const pix = (oid: string, id: string) => `sourceIdentifier=${encodeURIComponent(`urn:oid:${oid}|${id}`)}`;
+const goldenOf = (body: any) => (body.parameter as any[] | undefined)?.find((p) => p.name === 'targetId')?.valueReference.reference as string | undefined;
+const cx = (id: string, oid: string, ns: string) => `${id}^^^${ns}&${oid}&ISO^MR`;
+const A = (id: string) => cx(id, OID_A, 'HOSPA');
+const B = (id: string) => cx(id, OID_B, 'CLINIC');
+const Cc = (id: string) => cx(id, OID_C, 'LAB');
+
+describe.each(backends)('online matching on $name', (backend) => {
+  let t: TestService;
+  let seq = 0;
+  const send = async (spec: Parameters<typeof adt>[0] extends infer S ? Omit<S & object, 'controlId'> : never) => {
+    const [ack] = await t.send([adt({ ...spec, controlId: `M${++seq}` } as Parameters<typeof adt>[0])]);
+    expect(readAck(ack!).code).toBe('AA');
+  };
+  const golden = async (oid: string, id: string) => {
+    const r = await t.pix(pix(oid, id));
+    expect(r.status).toBe(200);
+    return goldenOf(r.body)!.replace('Patient/', '');
+  };
+  const db = () => t.fresh.database.db;
+  const openReviews = (oid: string, id: string) =>
+    query<{ reasons: string[]; candidateGoldenId: string; probability: number; explanation: any }>(
+      db(),
+      sql`select r.reasons, r.candidate_golden_id as "candidateGoldenId", r.probability, r.explanation
+          from review_items r join source_records s on s.id = r.source_record_id join authorities a on a.id = s.authority_id
+          where a.oid = ${oid} and s.identifier = ${id} and r.status = 'open' order by r.probability desc`,
+    );
+
+  beforeAll(async () => {
+    t = await startTestService(backend, {
+      authorities: [
+        { namespace: 'HOSPA', oid: OID_A, name: 'Hospital A', trustRank: 10 },
+        { namespace: 'CLINIC', oid: OID_B, name: 'Clinic', trustRank: 5 },
+        { namespace: 'LAB', oid: OID_C, name: 'Lab', trustRank: 1 },
+      ],
+    });
+  });
+  afterAll(async () => t?.stop());
+
+  it('links one person across two sources despite a nickname and a typo, with score and model in the event', async () => {
+    await send({ pid3: A('N1'), name: 'JOHNSTONE^WILLIAM^R^^^^L', dob: '19750312', sex: 'M', address: '48 LARKSPUR LN^^DECATUR^IL^62521', phone: '^PRN^PH^^^217^5553412', pid19: '219094512' });
+    await send({ app: 'CLINICAPP', pid3: B('K1'), name: 'JOHNSTON^BILL^^^^^L', dob: '19750312', sex: 'M', address: '48 LARKSPUR LANE^^DECATUR^IL^62521', phone: '^PRN^PH^^^217^5553412' });
+    const g = await golden(OID_A, 'N1');
+    expect(await golden(OID_B, 'K1')).toBe(g);
+    const r = await t.pix(pix(OID_A, 'N1'));
+    expect((r.body.parameter as any[]).filter((p) => p.name === 'targetIdentifier').map((p) => p.valueIdentifier.value)).toEqual(['K1']);
+
+    const events = await (await t.http('/api/events?after=0&limit=1000', { key: ADMIN_KEY })).json();
+    const linked = (events.events as any[]).find((e) => e.type === 'link.created' && e.payload.data.value === 'K1');
+    expect(linked.payload.data).toMatchObject({ kind: 'auto', modelVersion: 1 });
+    expect(linked.payload.data.score).toBeGreaterThanOrEqual(0.995);
+  });
+
+  it('keeps twins apart: same family, birth date, address and phone, different given names', async () => {
+    const home = { name: '', dob: '20100405', address: '7 QUARRY RD^^PEORIA^IL^61602', phone: '^PRN^PH^^^309^5550187' };
+    await send({ ...home, pid3: A('T1'), name: 'OKAFOR^JAYDEN^^^^^L', sex: 'M' });
+    await send({ ...home, app: 'CLINICAPP', pid3: B('T2'), name: 'OKAFOR^JAYLEN^^^^^L', sex: 'M' });
+    await send({ ...home, pid3: A('T3'), name: 'OKAFOR^AMARA^^^^^L', sex: 'F' });
+    const gs = new Set([await golden(OID_A, 'T1'), await golden(OID_B, 'T2'), await golden(OID_A, 'T3')]);
+    expect(gs.size).toBe(3);
+    // The near-identical pair is a steward's call, flagged as a household.
+    const reviews = await openReviews(OID_B, 'T2');
+    expect(reviews).toHaveLength(1);
+    expect(reviews[0]!.reasons).toContain('household-given-name');
+    expect(reviews[0]!.candidateGoldenId).toBe(await golden(OID_A, 'T1'));
+  });
+
+  it('keeps a junior and a senior apart: same name and address, birth dates a generation apart', async () => {
+    const home = { address: '310 BIRCHWOOD DR^^SPRINGFIELD^IL^62704', phone: '^PRN^PH^^^217^5559021', sex: 'M' };
+    await send({ ...home, pid3: A('J1'), name: 'WHITFIELD^MARCUS^^SR^^^L', dob: '19580621' });
+    await send({ ...home, app: 'CLINICAPP', pid3: B('J2'), name: 'WHITFIELD^MARCUS^^JR^^^L', dob: '19880621' });
+    await send({ ...home, app: 'LABAPP', pid3: Cc('J3'), name: 'WHITFIELD^MARCUS', dob: '19880621' });
+    const sr = await golden(OID_A, 'J1');
+    const jr = await golden(OID_B, 'J2');
+    expect(jr).not.toBe(sr);
+    // The lab's record has no suffix, and its birth date is one keystroke from the senior's (1988 / 1958):
+    // the household veto keeps it from the senior, and the junior it matches exactly takes it.
+    expect(await golden(OID_C, 'J3')).toBe(jr);
+    // Alone, a suffix-less record a generation from the senior's goes to a steward, never into his record.
+    await send({ ...home, app: 'LABAPP', pid3: Cc('J4'), name: 'WHITFIELD^MARCUS', dob: '19380621' });
+    expect(await golden(OID_C, 'J4')).not.toBe(sr);
+    const reviews = await openReviews(OID_C, 'J4');
+    expect(reviews.find((r) => r.candidateGoldenId === sr)?.reasons).toContain('household-generation');
+  });
+
+  it('sends a source-internal duplicate to review instead of linking it', async () => {
+    const p = { name: 'ABERCROMBIE^LUCINDA^^^^^L', dob: '19660930', address: '19 FOXGLOVE CT^^URBANA^IL^61801', phone: '^PRN^PH^^^217^5554488' };
+    await send({ ...p, pid3: A('D1') });
+    await send({ ...p, pid3: A('D2') });
+    expect(await golden(OID_A, 'D2')).not.toBe(await golden(OID_A, 'D1'));
+    const reviews = await openReviews(OID_A, 'D2');
+    expect(reviews).toHaveLength(1);
+    expect(reviews[0]!.reasons).toContain('same-authority');
+    expect(reviews[0]!.probability).toBeGreaterThan(0.99);
+    // The stored explanation is the waterfall: prior plus contributions add up to the weight.
+    const ex = reviews[0]!.explanation;
+    const sum = ex.contributions.reduce((s: number, c: any) => s + c.weight + c.tfAdjustment, ex.prior);
+    expect(sum).toBeCloseTo(ex.weight, 6);
+    const events = await (await t.http('/api/events?after=0&limit=1000', { key: ADMIN_KEY })).json();
+    expect((events.events as any[]).some((e) => e.type === 'review.opened' && e.subject === reviews[0]!.candidateGoldenId)).toBe(true);
+  });
+
+  it('unlinks a record whose A08 makes it someone else, into review, and takes the golden record back to its own data', async () => {
+    await send({ pid3: A('U1'), name: 'VANTERPOOL^GRETA^^^^^L', dob: '19810214', sex: 'F', address: '5 SORREL WAY^^JOLIET^IL^60431', phone: '^PRN^PH^^^815^5556120' });
+    await send({ app: 'CLINICAPP', pid3: B('U2'), name: 'VANTERPOOL^GRETA^^^^^L', dob: '19810214', sex: 'F', address: '5 SORREL WAY^^JOLIET^IL^60431', phone: '^PRN^PH^^^815^5556120' });
+    const g = await golden(OID_A, 'U1');
+    expect(await golden(OID_B, 'U2')).toBe(g);
+    // The clinic corrects its registration: it was another patient all along.
+    await send({ event: 'A08', app: 'CLINICAPP', pid3: B('U2'), name: 'PRZYBYLSKI^TOMASZ^^^^^L', dob: '19440707', sex: 'M', address: '88 HALSTED ST^^CHICAGO^IL^60608', phone: '^PRN^PH^^^312^5550042' });
+    const moved = await golden(OID_B, 'U2');
+    expect(moved).not.toBe(g);
+    expect(await golden(OID_A, 'U1')).toBe(g);
+    const reviews = await openReviews(OID_B, 'U2');
+    expect(reviews.map((r) => r.reasons[0])).toEqual(['updated-record']);
+    expect(reviews[0]!.candidateGoldenId).toBe(g);
+    const [row] = await query<{ demographics: any; provenance: any }>(db(), sql`select demographics, provenance from golden_records where id = ${g}`);
+    expect(row!.demographics.names[0].family).toBe('VANTERPOOL');
+  });
+
+  it('gives a golden record the fields of its most trusted source, with provenance per field', async () => {
+    await send({ app: 'LABAPP', pid3: Cc('S1'), name: 'HALVORSEN^INGRID^^^^^L', dob: '19700101', sex: 'F', address: '1 LAB WAY^^SPRINGFIELD^IL^62702', phone: '^PRN^PH^^^217^5551111' });
+    await send({ pid3: A('S2'), name: 'HALVORSEN^INGRID^M^^^^L', dob: '19700101', sex: 'F', address: '22 ORCHARD ST^^SPRINGFIELD^IL^62702', phone: '^PRN^PH^^^217^5551111' });
+    // The lab writes last, but the hospital is trusted more.
+    await send({ event: 'A08', app: 'LABAPP', pid3: Cc('S1'), name: 'HALVORSEN^INGRID^^^^^L', dob: '19700101', sex: 'F', address: '9 LAB WAY^^SPRINGFIELD^IL^62702', phone: '^PRN^PH^^^217^5551111' });
+    const g = await golden(OID_A, 'S2');
+    expect(await golden(OID_C, 'S1')).toBe(g);
+    const [row] = await query<{ demographics: any; provenance: Record<string, number> }>(db(), sql`select demographics, provenance from golden_records where id = ${g}`);
+    const [hosp] = await query<{ id: number }>(db(), sql`select s.id::int as id from source_records s join authorities a on a.id = s.authority_id where a.oid = ${OID_A} and s.identifier = 'S2'`);
+    expect(row!.demographics.addresses[0].street).toBe('22 ORCHARD ST');
+    expect(row!.provenance.addresses).toBe(hosp!.id);
+    expect(row!.provenance.names).toBe(hosp!.id);
+  });
+
+  it('gives concurrent registrations of one new person from several senders one golden record', async () => {
+    const family = ['ASHWORTH', 'BRENNAN', 'CARDOZA', 'DELACROIX', 'EKWUEME', 'FITZGERALD', 'GUNNARSSON', 'HARGREAVES', 'IBARRA', 'JANKOWSKI', 'KOWALCZYK', 'LINDQVIST'];
+    const given = ['ELOISE', 'TOBIAS', 'MIRIAM', 'RUFUS', 'CORDELIA', 'AUGUST', 'PHOEBE', 'EZRA', 'ROSALIND', 'SILAS', 'BEATRIX', 'LEOPOLD'];
+    const people = family.map((f, i) => ({
+      name: `${f}^${given[i]}^^^^^L`,
+      dob: `${1940 + i * 5}${String(1 + i).padStart(2, '0')}${String(10 + i).padStart(2, '0')}`,
+      sex: i % 2 ? 'M' : 'F',
+      address: `${100 + i * 7} ${f} AVE^^NORMAL^IL^617${String(10 + i).padStart(2, '0')}`,
+      phone: `^PRN^PH^^^309^55520${String(i).padStart(2, '0')}`,
+    }));
+    const feed = async (app: string, mk: (i: number) => string) => {
+      const client = await MllpClient.connect({ host: '127.0.0.1', port: t.service.mllpPort, timeoutMs: 10_000 });
+      try {
+        for (let i = 0; i < people.length; i++) {
+          const ack = await client.send(adt({ ...people[i]!, app, controlId: `CC-${app}-${i}`, pid3: mk(i) }));
+          expect(readAck(ack.toString('latin1')).code).toBe('AA');
+        }
+      } finally {
+        client.close();
+      }
+    };
+    await Promise.all([feed('EPIC', (i) => A(`CC${i}`)), feed('CLINICAPP', (i) => B(`CC${i}`)), feed('LABAPP', (i) => Cc(`CC${i}`))]);
+    for (let i = 0; i < people.length; i++) {
+      const g = await golden(OID_A, `CC${i}`);
+      expect(await golden(OID_B, `CC${i}`)).toBe(g);
+      expect(await golden(OID_C, `CC${i}`)).toBe(g);
+    }
+  });
+});
