@@ -110,7 +110,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
 
   const storedBeforeStart = await lastStoredId(database);
   const models = new ModelStore();
-  await models.ensureDefault(database.db);
+  const installed = await models.ensureDefault(database.db);
+  if (installed.activated) logger.warn('match model activated at start-up', { version: installed.activated, replaced: installed.replaced ?? null, reason: installed.replaced ? 'the active model was an older shipped default or no longer fits this version' : 'first start' });
   const matching = config.file.matching;
   const linker =
     opts.linker ??

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { AuthorityRegistry } from '../ingest/authorities.js';
@@ -7,7 +9,9 @@ import { listDeadLetters, retryDeadLetters } from '../ingest/dead-letters.js';
 import { createLogger } from '../lib/log.js';
 import { databaseFromConfig, startService } from '../main.js';
 import { MllpClient } from '../mllp/index.js';
+import { ModelMismatch, ModelNotFound } from '../linkage/models.js';
 import { splitMessages } from './messages-file.js';
+import { CliUsageError, modelCommand, trainCommand } from './models.js';
 import { Progress } from './progress.js';
 
 const USAGE = `usage: mpi <command> [options]
@@ -21,6 +25,12 @@ commands:
   dead-letters list [--limit N]
   dead-letters retry <id>... | --all
                                 re-check dead letters against the current config and re-queue those that pass
+  train [--seed N] [--random-pairs N] [--limit N] [--name NAME] [--activate]
+                                estimate u (random pairs) and m, lambda (EM) from the stored records; store a new model version
+  model list | show <version> | activate <version> | import <file.json>
+                                the versioned match models; activating an older version is the rollback
+  evaluate [--dataset NAME|all] [--data DIR]
+                                matching quality on the labelled data sets (same as npm run bench:quality)
 
 environment: see README (MPI_DATA_DIR, DATABASE_URL, MLLP_PORT, HTTP_PORT, MPI_API_KEYS, MPI_CONFIG, ...)`;
 
@@ -37,6 +47,12 @@ async function main(argv: string[]): Promise<number> {
       return importCommand(rest);
     case 'dead-letters':
       return deadLettersCommand(rest);
+    case 'train':
+      return trainCommand(loadConfig(), rest);
+    case 'model':
+      return modelCommand(loadConfig(), rest);
+    case 'evaluate':
+      return evaluateCommand(rest);
     case 'help':
     case '--help':
     case '-h':
@@ -174,14 +190,22 @@ async function deadLettersCommand(args: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
+/** The quality bench lives in bench/ (it reads data sets kept outside the repo): run it as a child. */
+function evaluateCommand(args: string[]): Promise<number> {
+  const script = fileURLToPath(new URL('../../bench/quality.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: 'inherit' });
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof UsageError) process.stderr.write(`mpi: ${err.message}\n`);
+    const usage = err instanceof UsageError || err instanceof CliUsageError;
+    if (err instanceof ConfigError || usage || err instanceof ModelNotFound || err instanceof ModelMismatch) process.stderr.write(`mpi: ${(err as Error).message}\n`);
     else process.stderr.write(`mpi: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+    process.exitCode = usage ? 2 : 1;
   },
 );
 

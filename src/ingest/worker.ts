@@ -203,6 +203,8 @@ export class Worker {
         for (const ref of w.it.command.identifiers) keys.push({ authorityId: (await this.deps.registry.ensure(tx, ref.authority)).id, identifier: ref.value });
       }
       await store.load(tx, keys);
+      const linker = this.deps.linker;
+      if (linker.prepare) await linker.prepare(tx, store, work.flatMap((w) => (w.it.command.kind === 'register' ? [w.it.command.demographics] : [])));
     }
     for (const { m, it } of work) {
       const ctx = { tx, store, registry: this.deps.registry, linker: this.deps.linker, changes, messageId: m.id, actor: actorOf(m) };

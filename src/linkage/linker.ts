@@ -1,5 +1,7 @@
 import type { Demographics } from '../ingest/demographics.js';
+import type { Tx } from '../storage/db.js';
 import type { ApplyContext, SourceRecordRow } from './records.js';
+import type { RecordStore } from './store.js';
 
 export type LinkKind = 'new' | 'asserted' | 'a40' | 'auto' | 'steward';
 
@@ -30,6 +32,8 @@ export interface Linker {
    * the worker may hold a batch's writes in memory and write them together (BatchStore).
    */
   readonly batchSafe?: boolean;
+  /** Before a batch: the demographics its registrations carry, so the linker can read ahead for all of them. */
+  prepare?(tx: Tx, store: RecordStore, batch: readonly Demographics[]): Promise<void>;
   place(ctx: ApplyContext, record: SourceRecordRow, demographics: Demographics): Promise<Placement>;
   /** After an A08 changed a linked record's demographics; may move it out of its golden record. */
   updated(ctx: ApplyContext, record: SourceRecordRow, demographics: Demographics): Promise<void>;

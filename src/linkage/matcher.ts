@@ -11,7 +11,8 @@ import { query } from '../storage/db.js';
 import type { Linker, Placement, ReviewProposal } from './linker.js';
 import type { ActiveModel, ModelStore } from './models.js';
 import { createGolden, link, openReview, unlink, type ApplyContext, type SourceRecordRow } from './records.js';
-import type { MemberRow } from './store.js';
+import type { Tx } from '../storage/db.js';
+import type { MemberRow, RecordStore } from './store.js';
 
 export const NICKNAMES_URL = new URL('../../fixtures/names/nicknames.csv', import.meta.url);
 
@@ -71,9 +72,29 @@ export class Matcher implements Linker {
     return person;
   }
 
+  /** Persons of the demographics of the batch being applied (prepare), by identity. */
+  private prepared = new WeakMap<Demographics, Person>();
+
+  private normalize(d: Demographics): Person {
+    let p = this.prepared.get(d);
+    if (!p) this.prepared.set(d, (p = normalizePerson(d, this.opts.nicknames)));
+    return p;
+  }
+
+  async prepare(tx: Tx, store: RecordStore, batch: readonly Demographics[]) {
+    const keys = new Set<string>();
+    const counts = new Set<string>();
+    for (const d of batch) {
+      const p = this.normalize(d);
+      for (const k of blockingKeys(PERSON_BLOCKING_RULES, p)) keys.add(k);
+      for (const k of tfKeys(p)) counts.add(k);
+    }
+    await store.prefetch(tx, [...keys], [...counts], this.opts.maxBlockSize);
+  }
+
   /** Normalises the record, writes its keys and returns them for candidate search. */
   private async index(ctx: ApplyContext, record: SourceRecordRow, d: Demographics) {
-    const person = normalizePerson(d, this.opts.nicknames);
+    const person = this.normalize(d);
     this.persons.set(record.id, { at: ctx.messageId, person });
     const keys = blockingKeys(PERSON_BLOCKING_RULES, person);
     await ctx.store.setBlockingKeys(ctx.tx, record.id, [...keys, ...tfKeys(person)]);

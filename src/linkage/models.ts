@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { desc, eq, sql } from 'drizzle-orm';
 import { compile, type CompiledModel } from '../../algorithms/fellegi-sunter.js';
 import { parseModel, type Model } from '../../algorithms/model.js';
+import { COMPARISON_NAMES, LEVEL_LABELS } from '../../algorithms/person-comparisons.js';
 import { query, type Queryable } from '../storage/db.js';
 import { matchModels } from '../storage/schema/index.js';
 
@@ -29,6 +30,16 @@ export interface ModelInfo {
   lambda: number;
 }
 
+/** Whether a model scores the comparison vector this version of the code writes (same comparisons and levels). */
+export function modelFits(model: Model): boolean {
+  if (model.comparisons.map((c) => c.name).join() !== COMPARISON_NAMES.join()) return false;
+  return model.comparisons.every((c) => c.levels.map((l) => l.label).join() === (LEVEL_LABELS[c.name as keyof typeof LEVEL_LABELS] as readonly string[]).join());
+}
+
+export class ModelMismatch extends Error {
+  override name = 'ModelMismatch';
+}
+
 export class ModelNotFound extends Error {
   override name = 'ModelNotFound';
 }
@@ -44,13 +55,34 @@ export class ModelStore {
 
   constructor(private readonly refreshMs = 1000) {}
 
-  /** Installs the shipped default as version 1 when no model is stored yet. */
-  async ensureDefault(db: Queryable): Promise<void> {
+  /**
+   * Installs the shipped default as version 1 when no model is stored yet. After an upgrade whose shipped
+   * default changed, stores it as a new version, and activates it when the active model is an older shipped
+   * default, or no longer fits this version's comparisons (a trained model does not, once a comparison or a
+   * level is added: it is kept for the record, and `mpi train` makes a new one). Returns what it did.
+   */
+  async ensureDefault(db: Queryable): Promise<{ installed?: number; activated?: number; replaced?: number }> {
     const def = loadDefaultModel();
+    const doc = (version: number) => JSON.stringify({ ...def, version });
     await db.execute(sql`insert into match_models (version, name, document, active, source, created_by, activated_at)
-      select 1, ${def.name}, ${JSON.stringify({ ...def, version: 1 })}::jsonb, true, 'default', 'system', now()
+      select 1, ${def.name}, ${doc(1)}::jsonb, true, 'default', 'system', now()
       where not exists (select 1 from match_models)
       on conflict do nothing`);
+    const stored = await query<{ version: number; document: Model; source: string; active: boolean }>(db, sql`select version, document, source, active from match_models order by version`);
+    const same = (m: Model) => JSON.stringify({ ...m, version: 0 }) === JSON.stringify({ ...def, version: 0 });
+    const out: { installed?: number; activated?: number; replaced?: number } = {};
+    let shipped = stored.find((r) => r.source === 'default' && same(parseModel(r.document)))?.version;
+    if (shipped === undefined) {
+      shipped = await this.add(db, def, 'default', 'system');
+      out.installed = shipped;
+    }
+    const active = stored.find((r) => r.active);
+    if (!active || (active.version !== shipped && (active.source === 'default' || !modelFits(parseModel(active.document))))) {
+      await this.activate(db, shipped);
+      out.activated = shipped;
+      if (active) out.replaced = active.version;
+    }
+    return out;
   }
 
   async active(db: Queryable): Promise<ActiveModel> {
@@ -62,6 +94,7 @@ export class ModelStore {
     if (this.cached?.version === row.version) return this.cached;
     const [doc] = await query<{ document: unknown }>(db, sql`select document from match_models where version = ${row.version}`);
     const model = parseModel(doc!.document);
+    if (!modelFits(model)) throw new ModelMismatch(`match model version ${row.version} does not fit this version's comparisons: activate another or run \`mpi train\``);
     this.cached = { version: row.version, model, compiled: compile(model) };
     return this.cached;
   }
@@ -104,8 +137,9 @@ export class ModelStore {
 
   /** Makes one version the active one (rollback is activating an older version). */
   async activate(db: Queryable, version: number): Promise<void> {
-    const [row] = await query<{ version: number }>(db, sql`select version from match_models where version = ${version}`);
+    const [row] = await query<{ version: number; document: unknown }>(db, sql`select version, document from match_models where version = ${version}`);
     if (!row) throw new ModelNotFound(`no match model version ${version}`);
+    if (!modelFits(parseModel(row.document))) throw new ModelMismatch(`match model version ${version} does not fit this version's comparisons`);
     // One transaction: a worker reading between the two statements would find no active model.
     await db.transaction(async (tx) => {
       await tx.execute(sql`update match_models set active = false where active and version <> ${version}`);

@@ -89,6 +89,11 @@ export interface RecordStore {
   members(tx: Tx, goldenIds: readonly string[], ids?: readonly number[]): Promise<MemberRow[]>;
   /** How many records hold each key (term frequencies). */
   keyCounts(tx: Tx, keys: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Reads, in three statements, what candidates / members / keyCounts will ask about a batch's records, so
+   * that matching a batch costs a few round trips instead of a few per message. Optional to honour.
+   */
+  prefetch(tx: Tx, blockKeys: readonly string[], countKeys: readonly string[], cap: number): Promise<void>;
   openReview(tx: Tx, item: NewReviewItem): Promise<void>;
   /** Closes the record's open review items: its data changed, so they are scored again. */
   supersedeReviews(tx: Tx, recordId: number): Promise<void>;
@@ -289,6 +294,8 @@ export class SqlStore implements RecordStore {
     return selectKeyCounts(tx, keys);
   }
 
+  async prefetch() {}
+
   async openReview(tx: Tx, item: NewReviewItem) {
     await tx.execute(REVIEW_INSERT([item]));
   }
@@ -366,6 +373,14 @@ export class BatchStore implements RecordStore {
   private keyIndex = new Map<string, Set<number>>();
   private reviews: NewReviewItem[] = [];
   private superseded = new Set<number>();
+  /**
+   * The database as it was when the batch began (prefetch), for the keys and golden records the batch asks
+   * about. Only this transaction writes them meanwhile (the worker's lock), and the pending changes above
+   * are laid over whatever is read from here, as over what is read from the database.
+   */
+  private hitCache = new Map<string, Array<{ key: string; id: number; goldenId: string | null }>>();
+  private memberCache = new Map<string, MemberRow[]>();
+  private countCache = new Map<string, number>();
 
   private remember(r: SourceRecordRow) {
     this.byKey.set(recordKey(r.authorityId, r.identifier), r);
@@ -478,9 +493,32 @@ export class BatchStore implements RecordStore {
    * set: so a record placed earlier in the batch is a candidate for the next one, as if each message had
    * been written on its own.
    */
+  async prefetch(tx: Tx, blockKeys: readonly string[], countKeys: readonly string[], cap: number) {
+    const keys = blockKeys.filter((k) => !this.hitCache.has(k));
+    for (const k of keys) this.hitCache.set(k, []);
+    const goldens = new Set<string>();
+    for (const h of await selectKeyHits(tx, keys, cap)) {
+      this.hitCache.get(h.key)!.push(h);
+      if (h.goldenId) goldens.add(h.goldenId);
+    }
+    const uncached = [...goldens].filter((g) => !this.memberCache.has(g));
+    for (const g of uncached) this.memberCache.set(g, []);
+    for (const m of await selectMembers(tx, uncached, [])) this.memberCache.get(m.goldenId!)?.push(m);
+    const counts = countKeys.filter((k) => !this.countCache.has(k));
+    const found = await selectKeyCounts(tx, counts);
+    for (const k of counts) this.countCache.set(k, found.get(k) ?? 0);
+  }
+
+  private async hitsFor(tx: Tx, keys: readonly string[], cap: number) {
+    const missing = keys.filter((k) => !this.hitCache.has(k));
+    const out = missing.length ? await selectKeyHits(tx, missing, cap) : [];
+    for (const k of keys) if (this.hitCache.has(k)) out.push(...this.hitCache.get(k)!);
+    return out;
+  }
+
   async candidates(tx: Tx, keys: readonly string[], cap: number) {
     const hits: Array<{ key: string; id: number; goldenId: string | null }> = [];
-    for (const h of await selectKeyHits(tx, keys, cap)) {
+    for (const h of await this.hitsFor(tx, keys, cap)) {
       if (this.keySets.has(h.id)) continue;
       const g = this.overlayGolden(h.id);
       hits.push(g === undefined ? h : { ...h, goldenId: g });
@@ -502,7 +540,18 @@ export class BatchStore implements RecordStore {
     // Records this unit of work moved into one of these golden records are not found by golden_id yet.
     const moved = [...this.updates].filter(([, u]) => u.goldenId != null && goldens.has(u.goldenId)).map(([id]) => id);
     const out = new Map<number, MemberRow>();
-    for (const m of await selectMembers(tx, goldenIds, [...ids, ...moved])) {
+    const cached: MemberRow[] = [];
+    const uncached: string[] = [];
+    for (const g of goldenIds) {
+      if (this.newGoldens.has(g)) continue; // created in this unit of work: no rows in the database yet
+      const rows = this.memberCache.get(g);
+      if (rows) cached.push(...rows);
+      else uncached.push(g);
+    }
+    const fetched = uncached.length || ids.length || moved.length ? await selectMembers(tx, uncached, [...ids, ...moved]) : [];
+    // Copies: the pending changes are laid over each read, never written into the cache.
+    for (const row of [...cached, ...fetched]) {
+      const m = { ...row };
       const u = this.updates.get(m.id);
       if (u) {
         if (u.goldenId !== undefined) m.goldenId = u.goldenId;
@@ -522,7 +571,9 @@ export class BatchStore implements RecordStore {
   }
 
   async keyCounts(tx: Tx, keys: readonly string[]) {
-    const counts = await selectKeyCounts(tx, keys);
+    const missing = keys.filter((k) => !this.countCache.has(k));
+    const counts = await selectKeyCounts(tx, missing);
+    for (const k of keys) if (this.countCache.has(k)) counts.set(k, this.countCache.get(k)!);
     // Records not yet written count too; re-keyed existing ones are already counted under their old keys.
     for (const k of keys) {
       let extra = 0;
@@ -616,5 +667,9 @@ export class BatchStore implements RecordStore {
     this.keyIndex.clear();
     this.reviews = [];
     this.superseded.clear();
+    // What was cached is now out of date by this flush's writes.
+    this.hitCache.clear();
+    this.memberCache.clear();
+    this.countCache.clear();
   }
 }
