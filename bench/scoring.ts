@@ -1,17 +1,18 @@
 /**
  * Scoring throughput: Fellegi-Sunter total weights of random comparison vectors, one core.
- *   npm run bench:scoring -- [--vectors 5000000] [--comparisons 8]
+ *   npm run bench:scoring -- [--vectors 5000000] [--comparisons N]   (default: the person comparisons, 9)
  * Prints one JSON line.
  */
 import { compile, totalWeight } from '../algorithms/fellegi-sunter.js';
 import { parseModel } from '../algorithms/model.js';
+import { COMPARISON_NAMES } from '../algorithms/person-comparisons.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const n = arg('vectors', 5_000_000);
-const k = arg('comparisons', 8);
+const k = arg('comparisons', COMPARISON_NAMES.length);
 const levels = 5;
 
 const model = parseModel({
