@@ -151,6 +151,6 @@ async function applyMerge(ctx: ApplyContext, g: MergeGroup, sender: string) {
     }
     await touchGolden(ctx, survivor.goldenId!);
     ctx.changes.record(ctx.actor, 'source.merged', 'source_record', retired.id, ctx.messageId, { into: survivor.id });
-    ctx.changes.emit('source.merged', survivor.goldenId!, { goldenId: survivor.goldenId, retiredId: retired.id, survivorId: survivor.id, messageId: ctx.messageId });
+    ctx.changes.emit('source.merged', survivor.goldenId!, { goldenId: survivor.goldenId!, retiredId: retired.id, survivorId: survivor.id, messageId: ctx.messageId });
   }
 }

@@ -3,7 +3,9 @@ import { sql } from 'drizzle-orm';
 import { auditLog, outboxEvents } from '../storage/schema/index.js';
 import type { Queryable } from '../storage/db.js';
 
-export type EventType = 'golden.created' | 'golden.updated' | 'golden.merged' | 'link.created' | 'link.removed' | 'review.opened' | 'source.merged' | 'source.updated';
+import type { EventData, EventType } from './events.js';
+
+export type { EventType } from './events.js';
 
 /**
  * Audit rows and outbox events produced while applying a batch, written with the batch's transaction
@@ -17,7 +19,7 @@ export class ChangeLog {
     this.audit.push({ actor, action, entityType, entityId: String(entityId), messageId, detail: detail ?? null });
   }
 
-  emit(type: EventType, subject: string, data: Record<string, unknown>) {
+  emit<T extends EventType>(type: T, subject: string, data: EventData<T>) {
     // The payload is versioned so consumers can evolve with it; `id` doubles as the delivery dedup key.
     this.events.push({ id: randomUUID(), type, subject, payload: { specversion: 1, type, subject, data } });
   }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
+import { parseEvent } from '../../src/linkage/events.js';
 import { query } from '../../src/storage/db.js';
 import { encodeFrame } from '../../src/mllp/index.js';
 import { backends } from '../helpers/db.js';
@@ -161,9 +162,11 @@ describe.each(backends)('MLLP ingest to PIXm on $name', (backend) => {
 
   it('writes outbox events and audit rows with the changes', async () => {
     const res = await t.http('/api/events?after=0&limit=1000');
-    const { events } = (await res.json()) as { events: Array<{ type: string }> };
+    const { events } = (await res.json()) as { events: Array<{ type: string; payload: unknown }> };
     const types = new Set(events.map((e) => e.type));
-    for (const type of ['golden.created', 'link.created', 'golden.merged']) expect(types.has(type)).toBe(true);
+    for (const type of ['golden.created', 'link.created', 'golden.merged', 'source.merged']) expect(types.has(type)).toBe(true);
+    // Every payload satisfies the published, versioned schema of its type.
+    for (const e of events) expect(parseEvent(e.payload).type).toBe(e.type);
     const audit = await query<{ action: string }>(t.service.database.db, sql`select distinct action from audit_log`);
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['message.received', 'message.applied', 'pixm.query', 'source.created']));
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { parseEvent } from '../../src/linkage/events.js';
 import { query } from '../../src/storage/db.js';
 import { MllpClient } from '../../src/mllp/index.js';
 import { backends } from '../helpers/db.js';
@@ -143,6 +144,17 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect(row!.demographics.addresses[0].street).toBe('22 ORCHARD ST');
     expect(row!.provenance.addresses).toBe(hosp!.id);
     expect(row!.provenance.names).toBe(hosp!.id);
+  });
+
+  it('writes only events that satisfy the published event schemas', async () => {
+    const events = await (await t.http('/api/events?after=0&limit=1000', { key: ADMIN_KEY })).json();
+    const types = new Set<string>();
+    for (const e of events.events as any[]) {
+      const parsed = parseEvent(e.payload);
+      expect(parsed.type).toBe(e.type);
+      types.add(e.type);
+    }
+    expect([...types].sort()).toEqual(['golden.created', 'link.created', 'link.removed', 'review.opened']);
   });
 
   it('gives concurrent registrations of one new person from several senders one golden record', async () => {
