@@ -5,7 +5,7 @@
  * source identifier and compares the crosswalk (golden record per OID + MRN) with the truth.
  *
  *   npm run bench:adt-quality -- [--persons 2000] [--seed 1] [--backend pglite|postgres|both] [--json-only]
- *                                [--pix-concurrency 8] [--linker default|identity]
+ *                                [--pix-concurrency 8] [--linker default|identity] [--lockstep]
  *
  * Prints one JSON line per backend on stdout (progress on stderr unless --json-only):
  *   precision / recall / f1   pairwise over source records: a pair is predicted when both records resolve to
@@ -18,6 +18,12 @@
  *                             review_items table when it exists, else null) and their share of the records
  *   ackedPerSec               messages / (first send → last ACK); applySeconds: first send → all applied
  *   pixQueriesPerSec          PIXm queries answered per second (pixConcurrency in flight)
+ *   falseMergePersonPairs     distinct persons sharing a golden record: twins, junior/senior, other household
+ *                             members, same given and family name, other
+ *   recallBy                  [recall, pairs] of the true pairs by record variation (typo-family, nickname,
+ *                             dob-swap, maiden-family…), person tag (person:moved, person:twin…), clean/varied
+ *                             and sameSender/crossSender: where the matcher misses
+ *   reviewItemsSamePerson     open review items whose record is the person of the candidate golden record
  * The service runs with whatever linker src/main.ts wires by default; `--linker identity` passes the identity
  * linker instead (the baseline: records of one person share a golden record only through A40 merges, so
  * recall is low and precision 1).
@@ -38,7 +44,7 @@ import { identityLinker } from '../src/linkage/linker.js';
 import { startService, type Service } from '../src/main.js';
 import { MllpClient } from '../src/mllp/client.js';
 import { query } from '../src/storage/db.js';
-import { generatePopulation, populationSummary, recordKey, serviceConfigFor, type Population, type PopulationMessage } from './adt-population.js';
+import { generatePopulation, populationSummary, recordKey, serviceConfigFor, truthMap, type Population, type PopulationMessage } from './adt-population.js';
 
 type Backend = 'pglite' | 'postgres';
 
@@ -49,6 +55,8 @@ interface Options {
   jsonOnly: boolean;
   pixConcurrency: number;
   linker: 'default' | 'identity';
+  /** One message in flight in all: the feed's global order reaches the service unchanged (reproducible). */
+  lockstep: boolean;
 }
 
 let quiet = false;
@@ -59,10 +67,12 @@ const log = (msg: string) => {
 function parseArgs(argv: string[]): Options {
   const raw = new Map<string, string>();
   let jsonOnly = false;
+  let lockstep = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--json-only') {
-      jsonOnly = true;
+    if (a === '--json-only' || a === '--lockstep') {
+      if (a === '--json-only') jsonOnly = true;
+      else lockstep = true;
       continue;
     }
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
@@ -89,7 +99,7 @@ function parseArgs(argv: string[]): Options {
   if (backends.includes('postgres') && !process.env.DATABASE_URL) throw new Error('--backend postgres needs DATABASE_URL (the server on which a fresh database is created)');
   const linker = raw.get('linker') ?? 'default';
   if (linker !== 'default' && linker !== 'identity') throw new Error('--linker must be default or identity');
-  return { persons: int('persons', 2000, 1), seed: int('seed', 1, 0), backends, jsonOnly, pixConcurrency: int('pix-concurrency', 8, 1), linker };
+  return { persons: int('persons', 2000, 1), seed: int('seed', 1, 0), backends, jsonOnly, pixConcurrency: int('pix-concurrency', 8, 1), linker, lockstep };
 }
 
 // ---------------------------------------------------------------------------------------------- sending
@@ -108,8 +118,12 @@ interface SendResult {
   refusals: string[];
 }
 
-/** One connection per sender, its messages in feed order, one in flight per connection. */
-async function sendBySender(port: number, messages: PopulationMessage[]): Promise<SendResult> {
+/**
+ * One connection per sender, its messages in feed order, one in flight per connection; with `lockstep`, one
+ * in flight in all, so the service sees the feed's global order (arrival order decides which record a later
+ * one is compared with, so only lockstep runs are reproducible to the pair).
+ */
+async function sendBySender(port: number, messages: PopulationMessage[], lockstep: boolean): Promise<SendResult> {
   const lanes = new Map<string, PopulationMessage[]>();
   for (const m of messages) {
     const lane = lanes.get(m.sender) ?? [];
@@ -122,24 +136,24 @@ async function sendBySender(port: number, messages: PopulationMessage[]): Promis
   let lastAck = 0n;
   let done = 0;
   const every = Math.max(1000, Math.floor(messages.length / 5));
+  const clientOf = new Map([...lanes.keys()].map((sender, i) => [sender, clients[i]!]));
+  const sendOne = async (client: MllpClient, m: PopulationMessage) => {
+    const reply = (await client.send(m.text)).toString('utf8');
+    const t = process.hrtime.bigint();
+    if (t > lastAck) lastAck = t;
+    const a = ackCode(reply, m.controlId);
+    if (!a.ok) {
+      refused++;
+      if (refusals.length < 5) refusals.push(`${m.sender} ${m.event} ${m.controlId}: ${a.text || reply.slice(0, 200)}`);
+    }
+    if (++done % every === 0) log(`  ${done}/${messages.length} ACKed`);
+  };
   const firstSend = process.hrtime.bigint();
   try {
-    await Promise.all(
-      [...lanes.values()].map(async (lane, i) => {
-        const client = clients[i]!;
-        for (const m of lane) {
-          const reply = (await client.send(m.text)).toString('utf8');
-          const t = process.hrtime.bigint();
-          if (t > lastAck) lastAck = t;
-          const a = ackCode(reply, m.controlId);
-          if (!a.ok) {
-            refused++;
-            if (refusals.length < 5) refusals.push(`${m.sender} ${m.event} ${m.controlId}: ${a.text || reply.slice(0, 200)}`);
-          }
-          if (++done % every === 0) log(`  ${done}/${messages.length} ACKed`);
-        }
-      }),
-    );
+    if (lockstep) for (const m of messages) await sendOne(clientOf.get(m.sender)!, m);
+    else await Promise.all([...lanes].map(async ([sender, lane]) => {
+      for (const m of lane) await sendOne(clientOf.get(sender)!, m);
+    }));
   } finally {
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
   }
@@ -204,6 +218,13 @@ export interface QualityScores {
   householdPairsMerged: number;
   sameSenderDuplicates: number;
   sameSenderDuplicatesLinked: number;
+  /** Distinct persons wrongly sharing a golden record, by what they have in common. */
+  falseMergePersonPairs: { twin: number; juniorSenior: number; household: number; sameName: number; other: number };
+  /**
+   * Recall of the true pairs that involve a record with this variation (or a person with this tag);
+   * `clean`: neither record has a variation. [recall, pairs].
+   */
+  recallBy: Record<string, [recall: number, pairs: number]>;
 }
 
 /** Pairwise scores of a clustering (golden id per record key) against the population's truth. */
@@ -266,6 +287,51 @@ export function score(pop: Population, golden: Map<string, string>): QualityScor
     if (!r.duplicate) firstAt.set(`${r.sender}|${r.person}`, goldenOfRecord[i]);
   });
   const dups = pop.records.map((r, i) => [r, goldenOfRecord[i]] as const).filter(([r]) => r.duplicate);
+
+  const falseMergePersonPairs = { twin: 0, juniorSenior: 0, household: 0, sameName: 0, other: 0 };
+  for (const cell of byGolden.values()) {
+    const ps = [...cell.keys()];
+    for (let i = 0; i < ps.length; i++) {
+      for (let j = i + 1; j < ps.length; j++) {
+        const a = pop.persons[ps[i]!]!;
+        const b = pop.persons[ps[j]!]!;
+        if (a.twinOf === b.id) falseMergePersonPairs.twin++;
+        else if (a.juniorSeniorOf === b.id) falseMergePersonPairs.juniorSenior++;
+        else if (a.household === b.household) falseMergePersonPairs.household++;
+        else if (a.given === b.given && a.family === b.family) falseMergePersonPairs.sameName++;
+        else falseMergePersonPairs.other++;
+      }
+    }
+  }
+
+  const byPersonRecords = new Map<number, number[]>();
+  pop.records.forEach((r, i) => byPersonRecords.set(r.person, [...(byPersonRecords.get(r.person) ?? []), i]));
+  const tally = new Map<string, [linked: number, pairs: number]>();
+  const add = (k: string, linked: boolean) => {
+    const t = tally.get(k) ?? [0, 0];
+    t[0] += linked ? 1 : 0;
+    t[1]++;
+    tally.set(k, t);
+  };
+  for (const [person, idx] of byPersonRecords) {
+    const tags = pop.persons[person]!.tags;
+    for (let i = 0; i < idx.length; i++) {
+      for (let j = i + 1; j < idx.length; j++) {
+        const ri = pop.records[idx[i]!]!;
+        const rj = pop.records[idx[j]!]!;
+        const gi = goldenOfRecord[idx[i]!];
+        const linked = gi !== undefined && gi === goldenOfRecord[idx[j]!];
+        const keys = new Set<string>([...ri.variations, ...rj.variations]);
+        add(keys.size ? 'varied' : 'clean', linked);
+        for (const k of keys) add(k, linked);
+        for (const t of tags) add(`person:${t}`, linked);
+        add(ri.sender === rj.sender ? 'sameSender' : 'crossSender', linked);
+      }
+    }
+  }
+  const recallBy: Record<string, [number, number]> = {};
+  for (const [k, [linked, n]] of [...tally].sort((a, b) => a[0].localeCompare(b[0]))) recallBy[k] = [Math.round((linked / n) * 1000) / 1000, n];
+
   return {
     goldenRecords: byGolden.size,
     truePairs,
@@ -283,25 +349,66 @@ export function score(pop: Population, golden: Map<string, string>): QualityScor
     householdPairsMerged,
     sameSenderDuplicates: dups.length,
     sameSenderDuplicatesLinked: dups.filter(([r, g]) => g !== undefined && firstAt.get(`${r.sender}|${r.person}`) === g).length,
+    falseMergePersonPairs,
+    recallBy,
   };
 }
 
 // ---------------------------------------------------------------------------------------------- review items
 
-async function openReviewItems(service: Service): Promise<{ count: number | null; source: string }> {
+interface ReviewFigures {
+  count: number | null;
+  source: 'api' | 'table' | 'none';
+  /** Open items whose record and candidate golden record are the same person (from the table). */
+  samePerson?: number;
+  /** Open items by reason. */
+  reasons?: Record<string, number>;
+}
+
+async function openReviewItems(service: Service, pop: Population, golden: Map<string, string>): Promise<ReviewFigures> {
+  let fromApi: number | undefined;
   try {
     const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/review-items?status=open`, { headers: { authorization: `Bearer ${BEARER}` } });
     if (res.ok) {
       const body = (await res.json()) as Record<string, unknown>;
-      for (const k of ['total', 'count', 'open']) if (typeof body[k] === 'number') return { count: body[k] as number, source: 'api' };
+      for (const k of ['total', 'count', 'open']) if (fromApi === undefined && typeof body[k] === 'number') fromApi = body[k] as number;
     }
   } catch {
-    // fall through to the table
+    // no such route: the table
   }
   const [exists] = await query<{ ok: boolean }>(service.database.db, sql`select to_regclass('review_items') is not null as ok`);
-  if (!exists?.ok) return { count: null, source: 'none' };
+  if (!exists?.ok) return fromApi === undefined ? { count: null, source: 'none' } : { count: fromApi, source: 'api' };
   const [row] = await query<{ n: number }>(service.database.db, sql`select count(*)::int as n from review_items where status = 'open'`);
-  return { count: row?.n ?? 0, source: 'table' };
+  const out: ReviewFigures = fromApi === undefined ? { count: row?.n ?? 0, source: 'table' } : { count: fromApi, source: 'api' };
+  try {
+    // Whether the queue holds true matches (thresholds too cautious) or noise: the record's person against
+    // the persons of the candidate golden record's records.
+    const items = await query<{ oid: string; mrn: string; golden: string; reasons: unknown }>(
+      service.database.db,
+      sql`select a.oid, s.identifier as mrn, r.candidate_golden_id::text as golden, r.reasons
+          from review_items r join source_records s on s.id = r.source_record_id join authorities a on a.id = s.authority_id
+          where r.status = 'open'`,
+    );
+    const truth = truthMap(pop);
+    const personsOf = new Map<string, Set<number>>();
+    for (const [key, g] of golden) {
+      const p = truth.get(key);
+      if (p === undefined) continue;
+      personsOf.set(g, (personsOf.get(g) ?? new Set<number>()).add(p));
+    }
+    let same = 0;
+    const reasons: Record<string, number> = {};
+    for (const it of items) {
+      const p = truth.get(recordKey(it.oid, it.mrn));
+      if (p !== undefined && personsOf.get(it.golden)?.has(p)) same++;
+      for (const r of Array.isArray(it.reasons) ? it.reasons : []) reasons[String(r)] = (reasons[String(r)] ?? 0) + 1;
+    }
+    out.samePerson = same;
+    out.reasons = reasons;
+  } catch (e) {
+    log(`review items: could not analyse (${e instanceof Error ? e.message.slice(0, 200) : String(e)})`);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------- run
@@ -359,8 +466,8 @@ async function runBackend(backend: Backend, o: Options, pop: Population): Promis
     service = await startService(config, { logger: createLogger(o.jsonOnly ? 'error' : 'warn'), ...(o.linker === 'identity' ? { linker: identityLinker } : {}) });
     log(`${backend}: service up (MLLP ${service.mllpPort}, HTTP ${service.httpPort})`);
 
-    log(`${backend}: sending ${pop.messages.length} messages on ${pop.senders.length} connections (one per sender)`);
-    const sent = await sendBySender(service.mllpPort, pop.messages);
+    log(`${backend}: sending ${pop.messages.length} messages on ${pop.senders.length} connections (one per sender${o.lockstep ? ', lockstep' : ''})`);
+    const sent = await sendBySender(service.mllpPort, pop.messages, o.lockstep);
     await service.worker.idle();
     const applied = process.hrtime.bigint();
     const [status] = await query<{ total: number; done: number }>(
@@ -382,13 +489,14 @@ async function runBackend(backend: Backend, o: Options, pop: Population): Promis
     const pix = await pixAll(service.httpPort, keys, o.pixConcurrency);
     for (const f of pix.failures) log(`  PIXm failed: ${f}`);
     const s = score(pop, pix.golden);
-    const review = await openReviewItems(service);
+    const review = await openReviewItems(service, pop, pix.golden);
 
     const ackSeconds = Number(sent.lastAck - sent.firstSend) / 1e9;
     const line = {
       bench: 'adt-quality',
       backend,
       linker: o.linker,
+      lockstep: o.lockstep,
       seed: o.seed,
       persons: pop.persons.length,
       records: pop.records.length,
@@ -412,6 +520,10 @@ async function runBackend(backend: Backend, o: Options, pop: Population): Promis
       reviewItems: review.count,
       reviewShare: review.count === null ? null : round(review.count / pop.records.length),
       reviewItemsSource: review.source,
+      reviewItemsSamePerson: review.samePerson ?? null,
+      reviewReasons: review.reasons ?? null,
+      falseMergePersonPairs: s.falseMergePersonPairs,
+      recallBy: s.recallBy,
       refused: sent.refused,
       notApplied: (status?.total ?? 0) - (status?.done ?? 0),
       pixFailed: pix.failed,
