@@ -356,6 +356,9 @@ describe('bench:adt-quality scoring', () => {
     expect(s.goldenRecords).toBe(small.persons.length);
     expect([s.twinPairsMerged, s.juniorSeniorPairsMerged, s.householdPairsMerged]).toEqual([0, 0, 0]);
     expect(s.sameSenderDuplicatesLinked).toBe(s.sameSenderDuplicates);
+    expect(s.falseMergePersonPairs).toEqual({ twin: 0, juniorSenior: 0, household: 0, sameName: 0, other: 0 });
+    for (const [k, [recall, n]] of Object.entries(s.recallBy)) expect([k, recall, n > 0]).toEqual([k, 1, true]);
+    expect(s.recallBy.nickname?.[1]).toBeGreaterThan(0);
   });
 
   it('one golden record per source record: nothing predicted, recall 0', async () => {
@@ -374,5 +377,11 @@ describe('bench:adt-quality scoring', () => {
     expect(s.twinPairsMerged).toBe(s.twinPairs);
     expect(s.juniorSeniorPairsMerged).toBe(s.juniorSeniorPairs);
     expect(s.householdPairsMerged).toBe(s.householdPairs);
+    const n = small.persons.length;
+    const f = s.falseMergePersonPairs;
+    expect(f.twin).toBe(s.twinPairs);
+    expect(f.juniorSenior).toBe(s.juniorSeniorPairs);
+    expect(f.twin + f.juniorSenior + f.household).toBe(s.householdPairs);
+    expect(f.twin + f.juniorSenior + f.household + f.sameName + f.other).toBe((n * (n - 1)) / 2);
   });
 });
