@@ -29,6 +29,20 @@ export const JW_PREFIX_SCALE = 0.1;
 /** Longest common prefix that earns the Winkler bonus. */
 export const JW_MAX_PREFIX = 4;
 
+// Match flags reused across calls (grown when a longer string comes), so that comparing does not allocate.
+const scratchBuffers = [new Uint8Array(64), new Uint8Array(64)];
+
+/** Scratch buffer `i`, its first n bytes zeroed. */
+function scratch(i: 0 | 1, n: number): Uint8Array {
+  let buf = scratchBuffers[i]!;
+  if (buf.length < n) {
+    buf = new Uint8Array(Math.max(n, buf.length * 2));
+    scratchBuffers[i] = buf;
+  }
+  buf.fill(0, 0, n);
+  return buf;
+}
+
 /**
  * Jaro similarity in [0, 1]. Match window max(1, floor(max(|a|, |b|) / 2) - 1); see the file header.
  * Empty input → 0 (null convention).
@@ -40,8 +54,8 @@ export function jaro(a: string, b: string): number {
   if (a === b) return 1;
 
   const window = Math.max(1, Math.floor(Math.max(la, lb) / 2) - 1);
-  const matchedA = new Uint8Array(la);
-  const matchedB = new Uint8Array(lb);
+  const matchedA = scratch(0, la);
+  const matchedB = scratch(1, lb);
   let matches = 0;
   for (let i = 0; i < la; i++) {
     const start = Math.max(0, i - window);
