@@ -1,0 +1,337 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compile, type Contribution } from '../../algorithms/fellegi-sunter.js';
+import { parseModel, type Model } from '../../algorithms/model.js';
+import { buildNicknameIndex, parseNicknameCsv } from '../../algorithms/normalize/nicknames.js';
+import { scorePair, smoothedFrequency, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
+import { compareLabels } from '../../algorithms/person-comparisons.js';
+import { normalizePerson, type Person } from '../../algorithms/person.js';
+
+const model: Model = parseModel(JSON.parse(readFileSync(new URL('../../fixtures/models/default-model.json', import.meta.url), 'utf8')));
+const cm = compile(model);
+const nicknames = buildNicknameIndex(parseNicknameCsv(readFileSync(new URL('../../fixtures/names/nicknames.csv', import.meta.url), 'utf8')));
+
+interface Spec {
+  given?: string;
+  family?: string;
+  suffix?: string;
+  dob?: string;
+  sex?: string;
+  ssn?: string;
+  phone?: string;
+  street?: string;
+  city?: string;
+  state?: string;
+  zip?: string;
+}
+
+function person(s: Spec): Person {
+  return normalizePerson(
+    {
+      names: [{ given: s.given, family: s.family, suffix: s.suffix }],
+      birthDate: s.dob ?? null,
+      sex: s.sex ?? null,
+      ssn: s.ssn ?? null,
+      addresses: s.street === undefined && s.zip === undefined ? [] : [{ street: s.street, city: s.city, state: s.state, zip: s.zip }],
+      phones: s.phone === undefined ? [] : [{ number: s.phone }],
+    },
+    nicknames,
+  );
+}
+
+/** One home: 12 Main St, Springfield IL 62701, (217) 482-6613. */
+const HOME = { street: '12 Main St', city: 'Springfield', state: 'IL', zip: '62701', phone: '217-482-6613' } as const;
+/** Another home, sharing nothing with HOME. */
+const ELSEWHERE = { street: '907 Lakeview Ave', city: 'Madison', state: 'WI', zip: '53703', phone: '608-263-1170' } as const;
+
+/** The model's level of a comparison by label. */
+function modelLevel(comparison: string, label: string): { m: number; u: number; tfWeight: number } {
+  const c = model.comparisons.find((x) => x.name === comparison);
+  const l = c?.levels.find((x) => x.label === label);
+  if (l === undefined || l.isNull) throw new Error(`no level ${comparison}/${label}`);
+  return { m: l.m, u: l.u, tfWeight: l.tfWeight };
+}
+
+const contribution = (contributions: readonly Contribution[], name: string) => contributions.find((c) => c.comparison === name);
+
+/** Prior plus every contribution (weight and tf adjustment). */
+const waterfall = (ex: { prior: number; contributions: readonly Contribution[] }) =>
+  ex.contributions.reduce((s, c) => s + c.weight + c.tfAdjustment, ex.prior);
+
+const RESIDENCE = ['family_name', 'street', 'phone', 'postcode'] as const;
+
+describe('scorePair: household correction', () => {
+  const john = person({ given: 'John', family: 'Kowalczyk', dob: '1980-03-04', sex: 'M', ...HOME });
+  const mary = person({ given: 'Mary', family: 'Kowalczyk', dob: '1982-07-09', sex: 'F', ...HOME });
+
+  it('two members of one home: family, street, phone and postcode agree, and are counted once', () => {
+    const labels = compareLabels(john, mary);
+    for (const c of RESIDENCE) expect(labels[c]).toBe('exact');
+    const s = scorePair(cm, john, mary);
+    expect(s.household).toBe(true);
+
+    // Independently: m_H = Π m_i, u_H = min u_i (no tf: u'_i = u_i), w_H replaces Σ log2(m_i/u_i).
+    const levels = RESIDENCE.map((c) => modelLevel(c, labels[c]));
+    const sumLogM = levels.reduce((s, l) => s + Math.log2(l.m), 0);
+    const minU = Math.min(...levels.map((l) => l.u));
+    const sumW = levels.reduce((s, l) => s + Math.log2(l.m / l.u), 0);
+    const expected = sumLogM - Math.log2(minU) - sumW;
+    expect(expected).toBeLessThan(0);
+
+    const h = contribution(s.explanation.contributions, 'household');
+    expect(h).toBeDefined();
+    expect(h!.weight).toBeCloseTo(expected, 9);
+    expect(h!.tfAdjustment).toBe(0);
+    expect(s.explanation.contributions.filter((c) => c.comparison === 'household')).toHaveLength(1);
+
+    // The per-comparison contributions are the model's own, untouched.
+    for (const [i, c] of RESIDENCE.entries()) {
+      expect(contribution(s.explanation.contributions, c)!.weight).toBeCloseTo(Math.log2(levels[i]!.m / levels[i]!.u), 9);
+    }
+
+    // The waterfall adds up, and the weight is the uncorrected score plus the correction.
+    expect(waterfall(s.explanation)).toBeCloseTo(s.weight, 9);
+    expect(s.explanation.weight).toBe(s.weight);
+    const uncorrected = waterfall({ prior: s.explanation.prior, contributions: s.explanation.contributions.filter((c) => c.comparison !== 'household') });
+    expect(s.weight).toBeCloseTo(uncorrected + expected, 9);
+    expect(s.explanation.prior).toBeCloseTo(Math.log2(model.lambda / (1 - model.lambda)), 12);
+
+    // Probability from the weight.
+    expect(s.probability).toBeCloseTo(2 ** s.weight / (1 + 2 ** s.weight), 12);
+    expect(s.explanation.probability).toBeCloseTo(s.probability, 12);
+  });
+
+  it('only the agreeing residence comparisons enter the correction (phone differs)', () => {
+    const other = person({ given: 'Mary', family: 'Kowalczyk', dob: '1982-07-09', sex: 'F', ...HOME, phone: '312-744-2290' });
+    const labels = compareLabels(john, other);
+    expect(labels.phone).toBe('else');
+    const s = scorePair(cm, john, other);
+    expect(s.household).toBe(true);
+    const agreeing = (['family_name', 'street', 'postcode'] as const).map((c) => modelLevel(c, labels[c]));
+    const expected =
+      agreeing.reduce((a, l) => a + Math.log2(l.m), 0) - Math.log2(Math.min(...agreeing.map((l) => l.u))) - agreeing.reduce((a, l) => a + Math.log2(l.m / l.u), 0);
+    expect(contribution(s.explanation.contributions, 'household')!.weight).toBeCloseTo(expected, 9);
+    expect(waterfall(s.explanation)).toBeCloseTo(s.weight, 9);
+  });
+
+  it.each([
+    { name: 'common', count: 400, population: 20_000 },
+    // Rare enough that the family name's u' (clamped at minTermFrequency) is the smallest of the four.
+    { name: 'rare', count: 0, population: 10_000_000 },
+  ])('with term frequencies the correction uses the tf-adjusted u of the family name ($name)', ({ count, population }) => {
+    const tf: TermCounts = (c, v) => (c === 'family_name' && v === 'KOWALCZYK' ? { count, population } : undefined);
+    const s = scorePair(cm, john, mary, tf);
+    expect(s.household).toBe(true);
+
+    const fam = modelLevel('family_name', 'exact');
+    const freq = (count + TF_PSEUDO_RECORDS * fam.u) / (population + TF_PSEUDO_RECORDS);
+    const tfAdj = fam.tfWeight * Math.log2(fam.u / Math.max(freq, model.minTermFrequency));
+    const famContribution = contribution(s.explanation.contributions, 'family_name')!;
+    expect(famContribution.tfAdjustment).toBeCloseTo(tfAdj, 9);
+    expect(tfAdj).not.toBeCloseTo(0, 3);
+
+    // u'_family = m / 2^(w + tf); the others have no tf.
+    const others = (['street', 'phone', 'postcode'] as const).map((c) => modelLevel(c, 'exact'));
+    const uFamily = fam.m / 2 ** (Math.log2(fam.m / fam.u) + tfAdj);
+    const sumLogM = Math.log2(fam.m) + others.reduce((a, l) => a + Math.log2(l.m), 0);
+    const minU = Math.min(uFamily, ...others.map((l) => l.u));
+    const sumW = Math.log2(fam.m / fam.u) + tfAdj + others.reduce((a, l) => a + Math.log2(l.m / l.u), 0);
+    if (count === 0) expect(minU).toBe(uFamily);
+    expect(contribution(s.explanation.contributions, 'household')!.weight).toBeCloseTo(sumLogM - Math.log2(minU) - sumW, 9);
+    expect(waterfall(s.explanation)).toBeCloseTo(s.weight, 9);
+    expect(s.probability).toBeCloseTo(2 ** s.weight / (1 + 2 ** s.weight), 12);
+  });
+
+  it('no correction when only the family name agrees', () => {
+    const stranger = person({ given: 'Mary', family: 'Kowalczyk', dob: '1982-07-09', sex: 'F', ...ELSEWHERE });
+    const labels = compareLabels(john, stranger);
+    expect(labels.family_name).toBe('exact');
+    expect(labels.street).toBe('else');
+    expect(labels.phone).toBe('else');
+    expect(labels.postcode).toBe('else');
+    const s = scorePair(cm, john, stranger);
+    expect(s.household).toBe(false);
+    expect(contribution(s.explanation.contributions, 'household')).toBeUndefined();
+    expect(s.explanation.contributions).toHaveLength(model.comparisons.length);
+    expect(waterfall(s.explanation)).toBeCloseTo(s.weight, 9);
+    expect(s.vetoes).toEqual([]);
+  });
+
+  it('no correction when street and phone agree but the family name does not (lodgers)', () => {
+    const lodger = person({ given: 'Mary', family: 'Okonkwo', dob: '1982-07-09', sex: 'F', ...HOME });
+    const s = scorePair(cm, john, lodger);
+    expect(s.household).toBe(false);
+    expect(contribution(s.explanation.contributions, 'household')).toBeUndefined();
+    expect(s.vetoes).toEqual([]);
+  });
+
+  it('the correction lowers the score of a household pair compared with the plain sum', () => {
+    const s = scorePair(cm, john, mary);
+    const plain = waterfall({ prior: s.explanation.prior, contributions: s.explanation.contributions.filter((c) => c.comparison !== 'household') });
+    expect(s.weight).toBeLessThan(plain);
+  });
+});
+
+describe('scorePair: vetoes', () => {
+  it("twins in one home (JAYDEN / JAYLEN, same birth date): 'household-given-name'", () => {
+    const a = person({ given: 'Jayden', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });
+    const b = person({ given: 'Jaylen', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });
+    expect(compareLabels(a, b).given_name).not.toBe('exact');
+    const s = scorePair(cm, a, b);
+    expect(s.household).toBe(true);
+    expect(s.vetoes).toContain('household-given-name');
+    expect(s.vetoes).not.toContain('household-generation');
+  });
+
+  it('the same typo outside a household is no veto', () => {
+    const a = person({ given: 'Jayden', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });
+    const b = person({ given: 'Jaylen', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...ELSEWHERE });
+    const s = scorePair(cm, a, b);
+    expect(s.household).toBe(false);
+    expect(s.vetoes).toEqual([]);
+  });
+
+  it("a missing given name in a household: 'household-given-name'", () => {
+    const a = person({ given: 'John', family: 'Kowalczyk', dob: '1980-03-04', ...HOME });
+    const b = person({ family: 'Kowalczyk', dob: '1980-03-04', ...HOME });
+    const s = scorePair(cm, a, b);
+    expect(s.household).toBe(true);
+    expect(s.vetoes).toContain('household-given-name');
+  });
+
+  it("father and son of the same name in one home, born 30 years apart: 'household-generation'", () => {
+    const father = person({ given: 'John', family: 'Kowalczyk', dob: '1958-04-12', sex: 'M', ...HOME });
+    const son = person({ given: 'John', family: 'Kowalczyk', dob: '1988-04-12', sex: 'M', ...HOME });
+    const s = scorePair(cm, father, son);
+    expect(s.household).toBe(true);
+    expect(s.vetoes).toEqual(['household-generation']);
+  });
+
+  it('birth years 10 apart are a generation, 9 apart are not', () => {
+    const a = person({ given: 'John', family: 'Kowalczyk', dob: '1970-04-12', ...HOME });
+    expect(scorePair(cm, a, person({ given: 'John', family: 'Kowalczyk', dob: '1980-04-12', ...HOME })).vetoes).toContain('household-generation');
+    expect(scorePair(cm, a, person({ given: 'John', family: 'Kowalczyk', dob: '1979-04-12', ...HOME })).vetoes).not.toContain('household-generation');
+  });
+
+  it("SSNs that disagree outright: 'ssn-disagrees' (even outside a household)", () => {
+    const a = person({ given: 'John', family: 'Kowalczyk', dob: '1980-03-04', ssn: '212-45-6780', ...HOME });
+    const b = person({ given: 'John', family: 'Kowalczyk', dob: '1980-03-04', ssn: '534-81-2297', ...ELSEWHERE });
+    expect(compareLabels(a, b).ssn).toBe('else');
+    const s = scorePair(cm, a, b);
+    expect(s.household).toBe(false);
+    expect(s.vetoes).toEqual(['ssn-disagrees']);
+  });
+
+  it('an SSN typo (one digit) is no veto', () => {
+    const a = person({ given: 'John', family: 'Kowalczyk', dob: '1980-03-04', ssn: '212-45-6780' });
+    const b = person({ given: 'John', family: 'Kowalczyk', dob: '1980-03-04', ssn: '212-45-6781' });
+    expect(scorePair(cm, a, b).vetoes).not.toContain('ssn-disagrees');
+  });
+
+  it("generational suffixes that differ (JR / SR): 'suffix-differs'", () => {
+    const jr = person({ given: 'John', family: 'Kowalczyk', suffix: 'Jr', dob: '1980-03-04', ...ELSEWHERE });
+    const sr = person({ given: 'John', family: 'Kowalczyk', suffix: 'Sr', dob: '1980-03-04', ...ELSEWHERE });
+    expect(scorePair(cm, jr, sr).vetoes).toEqual(['suffix-differs']);
+    // The same suffix, or one side without any, is no veto.
+    expect(scorePair(cm, jr, person({ given: 'John', family: 'Kowalczyk', suffix: 'JR', dob: '1980-03-04', ...ELSEWHERE })).vetoes).toEqual([]);
+    expect(scorePair(cm, jr, person({ given: 'John', family: 'Kowalczyk', dob: '1980-03-04', ...ELSEWHERE })).vetoes).toEqual([]);
+  });
+
+  it('a clean match in one home, nickname given name (BILL / WILLIAM): no veto', () => {
+    const a = person({ given: 'Bill', family: 'Kowalczyk', dob: '1975-11-23', sex: 'M', ...HOME });
+    const b = person({ given: 'William', family: 'Kowalczyk', dob: '1975-11-23', sex: 'M', ...HOME });
+    expect(compareLabels(a, b).given_name).toBe('nickname');
+    const s = scorePair(cm, a, b);
+    expect(s.household).toBe(true);
+    expect(s.vetoes).toEqual([]);
+  });
+});
+
+describe('scorePair: term frequencies', () => {
+  const pair = (family: string) =>
+    [
+      person({ given: 'John', family, dob: '1980-03-04', sex: 'M', ...ELSEWHERE }),
+      person({ given: 'John', family, dob: '1980-03-04', sex: 'M', zip: '10001', city: 'New York', state: 'NY' }),
+    ] as const;
+
+  it('a common family name weighs less than a rare one', () => {
+    const population = 500_000;
+    const counts: Record<string, number> = { SMITH: 5_000, KOWALCZYK: 3 };
+    const tf: TermCounts = (c, v) => (c === 'family_name' && counts[v] !== undefined ? { count: counts[v]!, population } : undefined);
+    const [s1, s2] = pair('Smith');
+    const [k1, k2] = pair('Kowalczyk');
+    const smith = scorePair(cm, s1, s2, tf);
+    const kowalczyk = scorePair(cm, k1, k2, tf);
+    expect(smith.household).toBe(false);
+    const fs = contribution(smith.explanation.contributions, 'family_name')!;
+    const fk = contribution(kowalczyk.explanation.contributions, 'family_name')!;
+    expect(fs.level).toBe('exact');
+    expect(fk.level).toBe('exact');
+    expect(fs.weight).toBe(fk.weight);
+    expect(fs.tfAdjustment).toBeLessThan(0);
+    expect(fk.tfAdjustment).toBeGreaterThan(0);
+    expect(smith.weight).toBeLessThan(kowalczyk.weight);
+
+    // The adjustment is tfWeight · log2(u / smoothed frequency).
+    const { u, tfWeight } = modelLevel('family_name', 'exact');
+    const expectedSmith = tfWeight * Math.log2(u / Math.max(smoothedFrequency(5_000, population, u), model.minTermFrequency));
+    expect(fs.tfAdjustment).toBeCloseTo(expectedSmith, 9);
+    // Without counts there is no adjustment and both pairs score the same.
+    expect(scorePair(cm, s1, s2).weight).toBeCloseTo(scorePair(cm, k1, k2).weight, 9);
+  });
+
+  it('the given name is adjusted too, at its tfWeight', () => {
+    const population = 500_000;
+    const tf: TermCounts = (c, v) => (c === 'given_name' && v === 'JOHN' ? { count: 20_000, population } : undefined);
+    const [a, b] = pair('Kowalczyk');
+    const s = scorePair(cm, a, b, tf);
+    const g = contribution(s.explanation.contributions, 'given_name')!;
+    const { u, tfWeight } = modelLevel('given_name', 'exact');
+    expect(g.tfAdjustment).toBeCloseTo(tfWeight * Math.log2(u / smoothedFrequency(20_000, population, u)), 9);
+    expect(g.tfAdjustment).toBeLessThan(0);
+    expect(contribution(s.explanation.contributions, 'family_name')!.tfAdjustment).toBe(0);
+  });
+
+  it('when the two values differ, the more common frequency is used', () => {
+    // MARYANN / MARY ANN agree exactly (joined); the frequencies are asked per record's primary given name.
+    const population = 1_000_000;
+    const counts: Record<string, number> = { MARY: 30_000, MARYANN: 10 };
+    const tf: TermCounts = (c, v) => (c === 'given_name' && counts[v] !== undefined ? { count: counts[v]!, population } : undefined);
+    const a = person({ given: 'Mary Ann', family: 'Kowalczyk', dob: '1980-03-04' });
+    const b = person({ given: 'Maryann', family: 'Kowalczyk', dob: '1980-03-04' });
+    expect(compareLabels(a, b).given_name).toBe('exact');
+    const s = scorePair(cm, a, b, tf);
+    const { u, tfWeight } = modelLevel('given_name', 'exact');
+    const common = smoothedFrequency(30_000, population, u);
+    expect(contribution(s.explanation.contributions, 'given_name')!.tfAdjustment).toBeCloseTo(tfWeight * Math.log2(u / common), 9);
+  });
+});
+
+describe('smoothedFrequency', () => {
+  const u = 0.002;
+
+  it('is (c + k·u) / (N + k)', () => {
+    expect(smoothedFrequency(7, 300, u)).toBeCloseTo((7 + TF_PSEUDO_RECORDS * u) / (300 + TF_PSEUDO_RECORDS), 15);
+    expect(smoothedFrequency(7, 300, u, 100)).toBeCloseTo((7 + 100 * u) / 400, 15);
+  });
+
+  it('tends to u for a small population and to count/population for a large one', () => {
+    const ratio = 0.05; // one record in twenty holds the value
+    // A young index: 20 records, one with the value: close to u, far from 1/20.
+    const young = smoothedFrequency(1, 20, u);
+    expect(Math.abs(young - u) / u).toBeLessThan(0.05);
+    // A large index: 10^8 records, 5·10^6 with the value: close to the observed ratio.
+    const large = smoothedFrequency(5_000_000, 100_000_000, u);
+    expect(Math.abs(large - ratio) / ratio).toBeLessThan(0.001);
+
+    // Monotone in between: the larger the population (same ratio), the closer to the ratio and the farther from u.
+    const populations = [20, 200, 2_000, 20_000, 200_000, 2_000_000];
+    const values = populations.map((n) => smoothedFrequency(n * ratio, n, u));
+    for (let i = 1; i < values.length; i++) {
+      expect(Math.abs(values[i]! - ratio)).toBeLessThan(Math.abs(values[i - 1]! - ratio));
+      expect(Math.abs(values[i]! - u)).toBeGreaterThan(Math.abs(values[i - 1]! - u));
+    }
+    // Empty index: exactly u.
+    expect(smoothedFrequency(0, 0, u)).toBeCloseTo(u, 15);
+  });
+});
