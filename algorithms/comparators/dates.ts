@@ -73,40 +73,50 @@ function componentOf(position: number): number {
 
 export function compareDates(a: PartialDate, b: PartialDate, options: CompareDatesOptions = {}): DateLevel {
   const withinDays = options.withinDays ?? DEFAULT_WITHIN_DAYS;
-  const fa = asFull(a);
-  const fb = asFull(b);
-
-  if (fa === null || fb === null) {
+  if (a.m === undefined || a.d === undefined || b.m === undefined || b.d === undefined) {
     if (a.y !== b.y) return 'disagree';
     if (a.m !== undefined && b.m !== undefined && a.m !== b.m) return 'disagree';
     return 'partial-agree';
   }
+  const fa = a as FullDate;
+  const fb = b as FullDate;
 
   if (fa.y === fb.y && fa.m === fb.m && fa.d === fb.d) return 'exact';
   if (fa.y === fb.y && fa.m === fb.d && fa.d === fb.m) return 'day-month-swapped';
 
-  const sa = yyyymmdd(fa);
-  const sb = yyyymmdd(fb);
-  if (sa.length === sb.length) {
-    const diff: number[] = [];
-    for (let i = 0; i < sa.length && diff.length <= 2; i++) if (sa[i] !== sb[i]) diff.push(i);
-    if (diff.length === 1) return 'one-digit';
-    if (diff.length === 2 && sa.length === 8) {
-      const i = diff[0] ?? -1;
-      const j = diff[1] ?? -1;
-      if (j === i + 1 && sa[i] === sb[j] && sa[j] === sb[i] && componentOf(i) === componentOf(j)) {
-        return 'transposed-digits';
-      }
+  // The digits of YYYYMMDD, read from the right as numbers (no string is built: this runs per pair).
+  let x = fa.y * 10000 + fa.m * 100 + fa.d;
+  let z = fb.y * 10000 + fb.m * 100 + fb.d;
+  let count = 0;
+  let p1 = -1;
+  let p2 = -1;
+  let a1 = 0;
+  let b1 = 0;
+  let a2 = 0;
+  let b2 = 0;
+  for (let pos = 7; pos >= 0 && count <= 2; pos--) {
+    const da = x % 10;
+    const db = z % 10;
+    x = (x - da) / 10;
+    z = (z - db) / 10;
+    if (da === db) continue;
+    count++;
+    if (count === 1) {
+      p1 = pos;
+      a1 = da;
+      b1 = db;
+    } else if (count === 2) {
+      p2 = pos;
+      a2 = da;
+      b2 = db;
     }
   }
+  if (count === 1) return 'one-digit';
+  if (count === 2 && p2 === p1 - 1 && a1 === b2 && a2 === b1 && componentOf(p1) === componentOf(p2)) return 'transposed-digits';
 
   if (Math.abs(fa.y - fb.y) === 1 && fa.m === fb.m && fa.d === fb.d) return 'year-off-by-one';
   if (Math.abs(dayNumber(fa) - dayNumber(fb)) <= withinDays) return 'within-days';
   return 'disagree';
-}
-
-function asFull(p: PartialDate): FullDate | null {
-  return p.m === undefined || p.d === undefined ? null : { y: p.y, m: p.m, d: p.d };
 }
 
 /** YYYYMMDD, zero-padded. */
