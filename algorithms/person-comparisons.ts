@@ -140,7 +140,7 @@ export function familyLevel(a: NameVariant, b: NameVariant): number {
   const bp = b.familyParts;
   const multi = ap.length > 1 || bp.length > 1;
   if (multi || ap[0] !== x || bp[0] !== y) {
-    if (ap.join('') === bp.join('') || sameMultiset(ap, bp)) return F_EXACT;
+    if (a.familyPartsJoined === b.familyPartsJoined || a.familyPartsSorted === b.familyPartsSorted) return F_EXACT;
     for (const p of ap) if (p.length > 1 && bp.includes(p)) return F_PART;
   }
   let jw = jaroWinkler(x, y);
@@ -148,13 +148,6 @@ export function familyLevel(a: NameVariant, b: NameVariant): number {
   if (jw >= JW_HIGH) return F_JWH;
   if (shares(a.familyCodes, b.familyCodes)) return F_PHON;
   return F_ELSE;
-}
-
-function sameMultiset(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  const x = [...a].sort();
-  const y = [...b].sort();
-  return x.every((v, i) => v === y[i]);
 }
 
 /** At least jw-high between two single names (exact included). */

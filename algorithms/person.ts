@@ -95,6 +95,9 @@ export interface NameVariant {
   family: string;
   /** Parts of the family name, particles dropped: 'Garcia-Lopez' → ['GARCIA', 'LOPEZ']. */
   familyParts: string[];
+  /** The parts joined ('GARCIALOPEZ'), and sorted then joined with spaces ('GARCIA LOPEZ' for Lopez-Garcia). */
+  familyPartsJoined: string;
+  familyPartsSorted: string;
   /** Double Metaphone codes of `family` (joined form). */
   familyCodes: string[];
   /** Generational suffix from the suffix field or the end of either name. */
@@ -180,6 +183,8 @@ function normalizeName(n: PersonNameInput, nicknames: NicknameIndex | undefined)
     givenCodes: g.first.length > 1 ? codesOf(g.first) : [],
     family: f.full,
     familyParts: f.parts,
+    familyPartsJoined: f.parts.join(''),
+    familyPartsSorted: [...f.parts].sort().join(' '),
     familyCodes: codesOf(f.full),
   };
   const suffix = normalizeSuffix(n.suffix) ?? f.suffix ?? g.suffix;
