@@ -32,8 +32,18 @@ export function createLogger(level: LogLevel = 'info', base: Fields = {}, write:
 /** An error's kind and code, safe to log: messages of driver errors can quote row values, so they are not logged. */
 export function errorKind(err: unknown): Fields {
   if (err && typeof err === 'object') {
-    const e = err as { name?: string; code?: unknown; constructor?: { name?: string } };
-    return { errorName: e.constructor?.name ?? e.name, errorCode: e.code };
+    const e = err as { name?: string; code?: unknown; constructor?: { name?: string }; cause?: unknown };
+    const out: Fields = { errorName: e.constructor?.name ?? e.name, errorCode: e.code };
+    // A database error's SQLSTATE, constraint and table say what went wrong without carrying a value
+    // (the message and detail of some errors quote the row: never logged).
+    const c = e.cause as { code?: unknown; constraint_name?: unknown; constraint?: unknown; table_name?: unknown; table?: unknown; routine?: unknown } | undefined;
+    if (c && typeof c === 'object') {
+      out.causeCode = c.code;
+      out.causeConstraint = c.constraint_name ?? c.constraint;
+      out.causeTable = c.table_name ?? c.table;
+      out.causeRoutine = c.routine;
+    }
+    return out;
   }
   return { errorName: typeof err };
 }

@@ -652,8 +652,8 @@ export class BatchStore implements RecordStore {
     if (this.reviews.length) await tx.execute(REVIEW_INSERT(this.reviews));
     const retired = [...this.retired];
     if (retired.length) {
-      await tx.execute(sql`update golden_records g set status = 'merged', merged_into_id = v.into, version = g.version + 1, updated_at = now()
-        from unnest(${param(retired, ([id]) => id)}::uuid[], ${param(retired, ([, into]) => into)}::uuid[]) as v(id, into) where g.id = v.id`);
+      await tx.execute(sql`update golden_records g set status = 'merged', merged_into_id = v.target, version = g.version + 1, updated_at = now()
+        from unnest(${param(retired, ([id]) => id)}::uuid[], ${param(retired, ([, into]) => into)}::uuid[]) as v(id, target) where g.id = v.id`);
     }
     await resurvive(tx, [...this.dirtyGoldens], this.survive);
     this.newGoldens.clear();

@@ -132,6 +132,23 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect(row!.demographics.names[0].family).toBe('VANTERPOOL');
   });
 
+  it('moves a record that was alone into the golden record its corrected data matches, and retires the empty one', async () => {
+    const p = { name: 'QUILLFEATHER^OSWALD^^^^^L', dob: '19520830', sex: 'M', address: '61 TAMARACK ST^^PEKIN^IL^61554', phone: '^PRN^PH^^^309^5558093' };
+    await send({ ...p, pid3: A('R1') });
+    // The clinic registers him first with a wrong name and birth date, then corrects both.
+    await send({ ...p, app: 'CLINICAPP', pid3: B('R2'), name: 'FEATHERSTONE^OSCAR^^^^^L', dob: '19250308', address: '4 ELSEWHERE RD^^AURORA^IL^60505', phone: '^PRN^PH^^^630^5550000' });
+    const before = await golden(OID_B, 'R2');
+    const target = await golden(OID_A, 'R1');
+    expect(before).not.toBe(target);
+    await send({ ...p, event: 'A08', app: 'CLINICAPP', pid3: B('R2') });
+    expect(await golden(OID_B, 'R2')).toBe(target);
+    const [old] = await query<{ status: string; mergedIntoId: string }>(db(), sql`select status, merged_into_id as "mergedIntoId" from golden_records where id = ${before}`);
+    expect(old).toEqual({ status: 'merged', mergedIntoId: target });
+    // Whoever held the old golden id learns where it went.
+    const events = await (await t.http('/api/events?after=0&limit=1000', { key: ADMIN_KEY })).json();
+    expect((events.events as any[]).find((e) => e.type === 'golden.merged' && e.payload.data.from === before)?.payload.data).toMatchObject({ into: target, reason: 'last-member-relinked' });
+  });
+
   it('gives a golden record the fields of its most trusted source, with provenance per field', async () => {
     await send({ app: 'LABAPP', pid3: Cc('S1'), name: 'HALVORSEN^INGRID^^^^^L', dob: '19700101', sex: 'F', address: '1 LAB WAY^^SPRINGFIELD^IL^62702', phone: '^PRN^PH^^^217^5551111' });
     await send({ pid3: A('S2'), name: 'HALVORSEN^INGRID^M^^^^L', dob: '19700101', sex: 'F', address: '22 ORCHARD ST^^SPRINGFIELD^IL^62702', phone: '^PRN^PH^^^217^5551111' });
@@ -154,7 +171,7 @@ describe.each(backends)('online matching on $name', (backend) => {
       expect(parsed.type).toBe(e.type);
       types.add(e.type);
     }
-    expect([...types].sort()).toEqual(['golden.created', 'link.created', 'link.removed', 'review.opened']);
+    expect([...types].sort()).toEqual(['golden.created', 'golden.merged', 'link.created', 'link.removed', 'review.opened']);
   });
 
   it('gives concurrent registrations of one new person from several senders one golden record', async () => {
