@@ -14,6 +14,7 @@ import {
   parseFebrlCsv,
   pseudopeopleToPerson,
   shiftYears,
+  yearOnlyIfFirstOfJanuary,
   splinkFakeToPerson,
   truePairCount,
   type Dataset,
@@ -109,7 +110,7 @@ describe('Splink', () => {
     expect(splinkFakeToPerson(withCity!).addresses).toEqual([{ city: 'London' }]);
   });
 
-  it('historical_50k: quoted fields, gender, UK postcode, dates moved by 400 years', () => {
+  it('historical_50k: quoted fields, gender, UK postcode, dates moved by 400 years, 1 January as a year', () => {
     const [row] = csvObjects(
       'unique_id,cluster,full_name,first_and_surname,first_name,surname,dob,birth_place,postcode_fake,gender,occupation\n' +
         'Q2296770-1,Q2296770,"thomas clifford, 1st baron clifford of chudleigh",thomas chudleigh,thomas,chudleigh,1630-08-01,devon,tq13 8df,male,politician\n',
@@ -129,6 +130,10 @@ describe('Splink', () => {
     // 29 February stays valid: 400 years is a whole Gregorian cycle.
     expect(normalizePerson({ ...p, birthDate: shiftYears('1604-02-29', 400) }).dobKey).toBe('20040229');
     expect(shiftYears(null, 400)).toBeNull();
+    // 1 January is Wikidata's year-only date: read as the year alone.
+    expect(historicalToPerson({ ...row!, dob: '1824-01-01' }).birthDate).toBe('2224');
+    expect(yearOnlyIfFirstOfJanuary('2224-01-02')).toBe('2224-01-02');
+    expect(yearOnlyIfFirstOfJanuary(null)).toBeNull();
   });
 });
 
