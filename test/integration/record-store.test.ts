@@ -1,0 +1,526 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Demographics } from '../../src/ingest/demographics.js';
+import { BatchStore, SqlStore, type MemberRow, type RecordStore, type SourceRecordRow, type Survive } from '../../src/linkage/store.js';
+import { survivorship } from '../../src/linkage/survivorship.js';
+import { query, type Tx } from '../../src/storage/db.js';
+import { backends, createTestDatabase, type FreshDatabase } from '../helpers/db.js';
+
+function demo(family: string, given: string, extra: Partial<Demographics> = {}): Demographics {
+  return { v: 1, names: [{ family, given }], addresses: [], phones: [], ...extra };
+}
+
+/** Survivorship: every field from the most recent member. */
+const survive: Survive = survivorship({ default: 'recent', fields: {} }, () => 0);
+
+class Rollback extends Error {}
+
+/** Normalised answers, so that two stores can be compared whatever order their rows come in. */
+const norm = {
+  candidates: (c: { records: Array<{ id: number; goldenId: string | null }>; skippedKeys: string[] }) => ({
+    records: [...c.records].sort((a, b) => a.id - b.id),
+    skippedKeys: [...c.skippedKeys].sort(),
+  }),
+  members: (ms: MemberRow[]) =>
+    [...ms]
+      .sort((a, b) => a.id - b.id)
+      .map((m) => ({ id: m.id, authorityId: m.authorityId, goldenId: m.goldenId, status: m.status, demographics: m.demographics, lastMessageId: m.lastMessageId, linkKind: m.linkKind })),
+  counts: (m: Map<string, number>) => Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b))),
+};
+
+describe.each(backends)('record stores on $name', (backend) => {
+  let fresh: FreshDatabase;
+  let authorityId: number;
+  let otherAuthorityId: number;
+  let message = 1000;
+  const nextMessage = () => ++message;
+
+  beforeAll(async () => {
+    fresh = await createTestDatabase(backend);
+    const rows = await query<{ id: number }>(
+      fresh.database.db,
+      sql`insert into authorities (namespace, name, trust_rank, origin) values ('HOSP', 'Hospital', 5, 'config'), ('LAB', 'Lab', 1, 'config') returning id`,
+    );
+    authorityId = rows[0]!.id;
+    otherAuthorityId = rows[1]!.id;
+  });
+  afterAll(async () => {
+    await fresh?.drop();
+  });
+
+  /** Runs fn in a transaction that is rolled back afterwards, so every test starts from an empty database. */
+  async function inTx(fn: (tx: Tx) => Promise<void>) {
+    try {
+      await fresh.database.db.transaction(async (tx) => {
+        await fn(tx as unknown as Tx);
+        throw new Rollback();
+      });
+    } catch (e) {
+      if (!(e instanceof Rollback)) throw e;
+    }
+  }
+
+  async function record(store: RecordStore, tx: Tx, identifier: string, d: Demographics, opts: { status?: 'active' | 'merged'; authority?: number } = {}) {
+    return store.insert(tx, {
+      authorityId: opts.authority ?? authorityId,
+      identifier,
+      sender: 'TEST',
+      demographics: d,
+      status: opts.status ?? 'active',
+      messageId: nextMessage(),
+    });
+  }
+
+  /** An existing population written through a SqlStore. */
+  async function population(tx: Tx) {
+    const s = new SqlStore(survive);
+    const e1 = await record(s, tx, 'E1', demo('SMITH', 'JOHN', { birthDate: '1980-03-04', birthDatePrecision: 'day' }));
+    const e2 = await record(s, tx, 'E2', demo('SMITH', 'JON'), { authority: otherAuthorityId });
+    const e3 = await record(s, tx, 'E3', demo('JONES', 'MARY'));
+    const e4 = await record(s, tx, 'E4', demo('BROWN', 'ALAN'));
+    const e5 = await record(s, tx, 'E5', demo('SMITH', 'JOHN'), { status: 'merged' });
+    const g1 = await s.createGolden(tx, demo('SMITH', 'JOHN'), e1.id);
+    await s.link(tx, e1, g1, 'new', {}, nextMessage());
+    await s.link(tx, e2, g1, 'auto', { score: 0.999, modelVersion: 1 }, nextMessage());
+    const g2 = await s.createGolden(tx, demo('JONES', 'MARY'), e3.id);
+    await s.link(tx, e3, g2, 'new', {}, nextMessage());
+    const g3 = await s.createGolden(tx, demo('BROWN', 'ALAN'), e4.id);
+    await s.link(tx, e4, g3, 'new', {}, nextMessage());
+    await s.setBlockingKeys(tx, e1.id, ['k:a', 'k:b', 'tff:SMITH']);
+    await s.setBlockingKeys(tx, e2.id, ['k:a', 'tff:SMITH']);
+    await s.setBlockingKeys(tx, e3.id, ['k:b', 'k:c', 'tff:JONES']);
+    await s.setBlockingKeys(tx, e4.id, ['k:c', 'k:d', 'tff:BROWN']);
+    // The merged record keeps keys of its own only: a merged holder of a shared key trips the bug reported
+    // below ('merged records holding a key do not hide…'), which would make SqlStore's answers wrong here.
+    await s.setBlockingKeys(tx, e5.id, ['k:g', 'tff:SMITH']);
+    for (const g of [g1, g2, g3]) await s.touchGolden(tx, g);
+    return { sqlStore: s, e1, e2, e3, e4, e5, g1, g2, g3 };
+  }
+
+  const KEY_QUERIES = [['k:a'], ['k:b'], ['k:c'], ['k:d'], ['k:e'], ['k:f'], ['k:g'], ['k:zzz'], ['k:a', 'k:b', 'k:c', 'k:d', 'k:e', 'k:f', 'k:g', 'k:zzz']];
+  const CAPS = [1, 2, 3, 100];
+  const COUNT_KEYS = ['k:a', 'k:b', 'k:c', 'k:d', 'k:e', 'k:f', 'k:g', 'tff:SMITH', 'tff:JONES', 'tff:BROWN', 'tff:SMYTHE', 'tff:NEWMAN'];
+
+  async function answers(store: RecordStore, tx: Tx, goldenQueries: string[][], idQueries: number[][]) {
+    const candidates: unknown[] = [];
+    for (const keys of KEY_QUERIES) for (const cap of CAPS) candidates.push({ keys, cap, ...norm.candidates(await store.candidates(tx, keys, cap)) });
+    const members: unknown[] = [];
+    for (const g of goldenQueries) for (const ids of idQueries) members.push({ g, ids, rows: norm.members(await store.members(tx, g, ids)) });
+    return { candidates, members };
+  }
+
+  it('a BatchStore answers candidates and members before its flush as a SqlStore does after it', async () => {
+    await inTx(async (tx) => {
+      const { sqlStore, e1, e2, e3, e4, e5, g1, g2, g3 } = await population(tx);
+      const batch = new BatchStore(survive);
+      await batch.prefetch(tx, ['k:a', 'k:b', 'k:c'], ['tff:SMITH', 'tff:JONES'], 100);
+
+      // New records: one starting a golden record of its own, one joining g1, one merged on arrival.
+      const n1 = await record(batch, tx, 'N1', demo('NEWMAN', 'ADA'));
+      const gN = await batch.createGolden(tx, demo('NEWMAN', 'ADA'), n1.id);
+      await batch.link(tx, n1, gN, 'new', {}, nextMessage());
+      await batch.setBlockingKeys(tx, n1.id, ['k:a', 'k:e', 'tff:NEWMAN']);
+      const n2 = await record(batch, tx, 'N2', demo('SMITH', 'JOHNNY'));
+      await batch.link(tx, n2, g1, 'auto', { score: 0.998, modelVersion: 1 }, nextMessage());
+      await batch.setBlockingKeys(tx, n2.id, ['k:b', 'k:e', 'tff:SMITH']);
+      const n3 = await record(batch, tx, 'N3', demo('SMITH', 'JOHN'), { status: 'merged' });
+      await batch.setBlockingKeys(tx, n3.id, ['k:g']);
+
+      // An existing record moves from g2 into the new golden record, as the matcher does it (loaded first).
+      const loaded = await batch.load(tx, [{ authorityId, identifier: 'E3' }]);
+      const r3 = [...loaded.values()][0]!;
+      expect(r3.id).toBe(e3.id);
+      await batch.unlink(tx, r3, 'moved');
+      await batch.link(tx, r3, gN, 'auto', { score: 0.997, modelVersion: 1 }, nextMessage());
+
+      // An existing record's demographics and keys change (A08): it leaves k:a, joins k:c and k:f.
+      const r2 = (await batch.byId(tx, e2.id))!;
+      await batch.updateDemographics(tx, r2, demo('SMYTHE', 'JON'), 'TEST', nextMessage());
+      await batch.setBlockingKeys(tx, e2.id, ['k:c', 'k:f']);
+
+      for (const g of [g1, g2, gN]) await batch.touchGolden(tx, g);
+
+      const goldenQueries = [[g1], [g2], [g3], [gN], [g1, g2, g3, gN], []];
+      const idQueries = [[], [e4.id], [e5.id, n3.id], [e1.id, e3.id, n1.id]];
+      const before = await answers(batch, tx, goldenQueries, idQueries);
+
+      await batch.flush(tx);
+      const truth = await answers(sqlStore, tx, goldenQueries, idQueries);
+      expect(before.candidates).toEqual(truth.candidates);
+      expect(before.members).toEqual(truth.members);
+
+      // The store stays usable after its flush, and still agrees.
+      expect(await answers(batch, tx, goldenQueries, idQueries)).toEqual(truth);
+
+      // Sanity of the truth itself, so that two equally wrong answers do not pass.
+      const all = norm.candidates(await sqlStore.candidates(tx, ['k:a', 'k:b', 'k:c', 'k:d', 'k:e', 'k:f'], 100));
+      expect(all.records.map((r) => r.id)).toEqual([e1.id, e2.id, e3.id, e4.id, n1.id, n2.id].sort((a, b) => a - b));
+      expect(all.records.find((r) => r.id === e3.id)!.goldenId).toBe(gN);
+      expect(norm.members(await sqlStore.members(tx, [g1])).map((m) => m.id)).toEqual([e1.id, e2.id, n2.id].sort((a, b) => a - b));
+      expect(await sqlStore.members(tx, [g2])).toEqual([]);
+      const ka = norm.candidates(await sqlStore.candidates(tx, ['k:a'], 100));
+      expect(ka.records.map((r) => r.id)).toEqual([e1.id, n1.id].sort((a, b) => a - b));
+      expect(norm.candidates(await sqlStore.candidates(tx, ['k:a'], 1)).skippedKeys).toEqual(['k:a']);
+    });
+  });
+
+  it('candidates and members without any prefetch agree too', async () => {
+    await inTx(async (tx) => {
+      const { sqlStore, e1, e3, g1, g2 } = await population(tx);
+      const batch = new BatchStore(survive);
+      const n1 = await record(batch, tx, 'N1', demo('SMITH', 'JOHN'));
+      await batch.link(tx, n1, g2, 'auto', {}, nextMessage());
+      await batch.setBlockingKeys(tx, n1.id, ['k:a', 'k:d']);
+      const r1 = (await batch.byId(tx, e1.id))!;
+      await batch.unlink(tx, r1, 'moved');
+      await batch.link(tx, r1, g2, 'auto', {}, nextMessage());
+      const goldenQueries = [[g1], [g2], [g1, g2]];
+      const idQueries = [[], [e3.id]];
+      const before = await answers(batch, tx, goldenQueries, idQueries);
+      await batch.flush(tx);
+      expect(before).toEqual(await answers(sqlStore, tx, goldenQueries, idQueries));
+    });
+  });
+
+  it('keyCounts: new records count before the flush as after it', async () => {
+    await inTx(async (tx) => {
+      const { sqlStore } = await population(tx);
+      const batch = new BatchStore(survive);
+      await batch.prefetch(tx, ['k:a'], ['tff:SMITH', 'tff:JONES'], 100);
+      const n1 = await record(batch, tx, 'N1', demo('NEWMAN', 'ADA'));
+      await batch.setBlockingKeys(tx, n1.id, ['k:a', 'k:e', 'tff:NEWMAN', 'tff:SMITH']);
+      const n2 = await record(batch, tx, 'N2', demo('SMITH', 'JOHNNY'));
+      await batch.setBlockingKeys(tx, n2.id, ['k:b', 'k:e', 'tff:SMITH']);
+      // A record re-keyed twice in the batch counts under its last keys only.
+      await batch.setBlockingKeys(tx, n2.id, ['k:b', 'k:e', 'tff:SMITH', 'tff:JONES']);
+      const keys = ['k:a', 'k:b', 'k:c', 'k:d', 'k:e', 'tff:SMITH', 'tff:JONES', 'tff:NEWMAN'];
+      const before = norm.counts(await batch.keyCounts(tx, keys));
+      await batch.flush(tx);
+      const truth = norm.counts(await sqlStore.keyCounts(tx, keys));
+      expect(before).toEqual(truth);
+      // SMITH: e1, e2, e5 (merged keeps its keys) + n1, n2.
+      expect(truth['tff:SMITH']).toBe(5);
+      expect(truth['k:e']).toBe(2);
+      expect(norm.counts(await batch.keyCounts(tx, keys))).toEqual(truth);
+    });
+  });
+
+  // Reported: BatchStore.keyCounts adds the records inserted in the batch but not the existing records whose
+  // keys the batch replaced: an A08 that changes a family name leaves the old name's count one too high and the
+  // new name's one too low until the flush (and a prefetched key never held before answers 0 where SqlStore
+  // answers nothing).
+  it.fails("keyCounts: an existing record's changed keys count before the flush as after it", async () => {
+    await inTx(async (tx) => {
+      const { sqlStore, e2 } = await population(tx);
+      const batch = new BatchStore(survive);
+      await batch.prefetch(tx, [], COUNT_KEYS, 100);
+      const r2 = (await batch.byId(tx, e2.id))!;
+      await batch.updateDemographics(tx, r2, demo('SMYTHE', 'JON'), 'TEST', nextMessage());
+      await batch.setBlockingKeys(tx, e2.id, ['k:c', 'k:f', 'tff:SMYTHE']);
+      const held = ['k:a', 'k:c', 'k:f', 'tff:SMITH', 'tff:SMYTHE'];
+      const before = norm.counts(await batch.keyCounts(tx, held));
+      await batch.flush(tx);
+      const truth = norm.counts(await sqlStore.keyCounts(tx, held));
+      expect(truth['tff:SMITH']).toBe(2);
+      expect(truth['tff:SMYTHE']).toBe(1);
+      expect(before).toEqual(truth);
+    });
+  });
+
+  // Reported (minor): a prefetched count key that no record holds answers 0 from a BatchStore and nothing from a
+  // SqlStore; the matcher reads 0 as a value seen 0 times (a term-frequency adjustment), nothing as unknown.
+  it.fails('keyCounts: a key nobody holds answers the same from both stores', async () => {
+    await inTx(async (tx) => {
+      const { sqlStore } = await population(tx);
+      const batch = new BatchStore(survive);
+      await batch.prefetch(tx, [], ['tff:NOBODY', 'tff:SMITH'], 100);
+      const before = norm.counts(await batch.keyCounts(tx, ['tff:NOBODY', 'tff:SMITH']));
+      await batch.flush(tx);
+      expect(before).toEqual(norm.counts(await sqlStore.keyCounts(tx, ['tff:NOBODY', 'tff:SMITH'])));
+    });
+  });
+
+  it('blocks larger than the cap are skipped and reported, before and after the flush', async () => {
+    await inTx(async (tx) => {
+      const s = new SqlStore(survive);
+      const big: SourceRecordRow[] = [];
+      for (let i = 0; i < 4; i++) {
+        const r = await record(s, tx, `B${i}`, demo('BIG', `P${i}`));
+        await s.setBlockingKeys(tx, r.id, ['k:big', `k:own${i}`]);
+        big.push(r);
+      }
+      const small = await record(s, tx, 'S0', demo('SMALL', 'Q'));
+      await s.setBlockingKeys(tx, small.id, ['k:small']);
+
+      const sq = norm.candidates(await s.candidates(tx, ['k:big', 'k:small', 'k:own0'], 3));
+      expect(sq.skippedKeys).toEqual(['k:big']);
+      expect(sq.records.map((r) => r.id)).toEqual([big[0]!.id, small.id].sort((a, b) => a - b));
+      expect(norm.candidates(await s.candidates(tx, ['k:big'], 4)).records).toHaveLength(4);
+
+      // In a batch: one more record makes k:big exceed a cap of 4; one record leaving k:small's neighbour.
+      const batch = new BatchStore(survive);
+      await batch.prefetch(tx, ['k:big'], [], 4);
+      const n = await record(batch, tx, 'B4', demo('BIG', 'P4'));
+      await batch.setBlockingKeys(tx, n.id, ['k:big', 'k:small']);
+      const before = norm.candidates(await batch.candidates(tx, ['k:big', 'k:small'], 4));
+      expect(before.skippedKeys).toEqual(['k:big']);
+      expect(before.records.map((r) => r.id)).toEqual([small.id, n.id].sort((a, b) => a - b));
+      // An existing member leaving the block brings it back under the cap.
+      await batch.setBlockingKeys(tx, big[1]!.id, ['k:own1']);
+      const after = norm.candidates(await batch.candidates(tx, ['k:big'], 4));
+      await batch.flush(tx);
+      expect(after).toEqual(norm.candidates(await s.candidates(tx, ['k:big'], 4)));
+      expect(after.skippedKeys).toEqual([]);
+      expect(after.records).toHaveLength(4);
+      const batch2 = new BatchStore(survive);
+      const n2 = await record(batch2, tx, 'B5', demo('BIG', 'P5'));
+      await batch2.setBlockingKeys(tx, n2.id, ['k:big']);
+      const again = norm.candidates(await batch2.candidates(tx, ['k:big', 'k:small'], 4));
+      expect(again.skippedKeys).toEqual(['k:big']);
+      await batch2.flush(tx);
+      expect(norm.candidates(await s.candidates(tx, ['k:big', 'k:small'], 4))).toEqual(again);
+    });
+  });
+
+  // Reported: BatchStore.candidates() takes the database's sample of cap + 1 holders of a key and removes from it
+  // the records the batch re-keyed; when one of them leaves a block of cap + 2, the sample falls to cap and the
+  // block, still too large once written, is answered as a partial block (cap of its cap + 1 records) instead of
+  // being skipped. (Relies on the sample being the lowest ids, as the (key, source_record_id) primary key
+  // index returns them on both backends; the record leaving is the lowest.)
+  it.fails('a record leaving a block that stays too large leaves it skipped', async () => {
+    await inTx(async (tx) => {
+      const s = new SqlStore(survive);
+      const ids: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const r = await record(s, tx, `C${i}`, demo('CROWD', `P${i}`));
+        await s.setBlockingKeys(tx, r.id, ['k:crowd']);
+        ids.push(r.id);
+      }
+      const batch = new BatchStore(survive);
+      const r0 = (await batch.byId(tx, ids[0]!))!;
+      await batch.setBlockingKeys(tx, r0.id, ['k:elsewhere']);
+      const before = norm.candidates(await batch.candidates(tx, ['k:crowd'], 2));
+      await batch.flush(tx);
+      const truth = norm.candidates(await s.candidates(tx, ['k:crowd'], 2));
+      expect(truth).toEqual({ records: [], skippedKeys: ['k:crowd'] });
+      expect(before).toEqual(truth);
+    });
+  });
+
+  // Reported: candidates() reads at most cap + 1 blocking-key rows per key *before* keeping the active records,
+  // so merged records (which keep their keys) fill the sample: with cap 2 and a key held by two merged records
+  // and two active ones, the answer is one of the active records, neither both nor a skipped key. (Both stores:
+  // selectKeyHits in src/linkage/store.ts.)
+  it.fails('merged records holding a key do not hide the active records that hold it', async () => {
+    await inTx(async (tx) => {
+      const s = new SqlStore(survive);
+      const ids: number[] = [];
+      for (const [i, status] of (['merged', 'merged', 'active', 'active'] as const).entries()) {
+        const r = await record(s, tx, `M${i}`, demo('DUP', `P${i}`), { status });
+        await s.setBlockingKeys(tx, r.id, ['k:dup']);
+        ids.push(r.id);
+      }
+      const active = ids.slice(2);
+      for (const store of [s, new BatchStore(survive)]) {
+        const c = norm.candidates(await store.candidates(tx, ['k:dup'], 2));
+        // Either the block counts every holder (skipped) or only the active ones (both returned); never a part.
+        expect(c.skippedKeys.length === 1 ? c.records : c.records.map((r) => r.id)).toEqual(c.skippedKeys.length === 1 ? [] : active);
+      }
+    });
+  });
+
+  it('merged records are never candidates, in a batch or on file', async () => {
+    await inTx(async (tx) => {
+      const s = new SqlStore(survive);
+      const merged = await record(s, tx, 'M1', demo('MERGED', 'X'), { status: 'merged' });
+      await s.setBlockingKeys(tx, merged.id, ['k:m']);
+      const active = await record(s, tx, 'A1', demo('MERGED', 'X'));
+      await s.setBlockingKeys(tx, active.id, ['k:m']);
+      expect(norm.candidates(await s.candidates(tx, ['k:m'], 10)).records.map((r) => r.id)).toEqual([active.id]);
+
+      const batch = new BatchStore(survive);
+      await batch.prefetch(tx, ['k:m'], [], 10);
+      const newMerged = await record(batch, tx, 'M2', demo('MERGED', 'X'), { status: 'merged', authority: otherAuthorityId });
+      await batch.setBlockingKeys(tx, newMerged.id, ['k:m', 'k:n']);
+      const newActive = await record(batch, tx, 'A2', demo('MERGED', 'X'));
+      await batch.setBlockingKeys(tx, newActive.id, ['k:n']);
+      const before = norm.candidates(await batch.candidates(tx, ['k:m', 'k:n'], 10));
+      expect(before.records.map((r) => r.id)).toEqual([active.id, newActive.id].sort((a, b) => a - b));
+      // Nor members, asked by id.
+      expect(await batch.members(tx, [], [newMerged.id, merged.id])).toEqual([]);
+      await batch.flush(tx);
+      expect(norm.candidates(await s.candidates(tx, ['k:m', 'k:n'], 10))).toEqual(before);
+      expect(await s.members(tx, [], [newMerged.id, merged.id])).toEqual([]);
+    });
+  });
+
+  // Reported: a record whose keys a BatchStore sets without having read the record itself (load / byId) is a
+  // candidate with golden record null, and is a candidate even when merged: candidates() takes both from the
+  // rows cache, which only load / byId / insert fill. The matcher always loads first; the contract does not say so.
+  it.fails("an existing record re-keyed without being loaded first keeps its golden record among the candidates", async () => {
+    await inTx(async (tx) => {
+      const { sqlStore, e4, e5, g3 } = await population(tx);
+      const batch = new BatchStore(survive);
+      await batch.setBlockingKeys(tx, e4.id, ['k:x']);
+      await batch.setBlockingKeys(tx, e5.id, ['k:x']);
+      const before = norm.candidates(await batch.candidates(tx, ['k:x'], 10));
+      await batch.flush(tx);
+      const truth = norm.candidates(await sqlStore.candidates(tx, ['k:x'], 10));
+      expect(truth.records).toEqual([{ id: e4.id, goldenId: g3 }]);
+      expect(before).toEqual(truth);
+    });
+  });
+
+  it('touchGolden and flush write the survivorship of the members to golden_records', async () => {
+    await inTx(async (tx) => {
+      const { e1, e2, g1 } = await population(tx);
+      const batch = new BatchStore(survive);
+      const n = await record(batch, tx, 'N9', demo('SMITH', 'JOHNATHAN', { birthDate: '1980-03-04', birthDatePrecision: 'day', phones: [{ number: '6174826613' }] }));
+      await batch.link(tx, n, g1, 'auto', {}, nextMessage());
+      // A record created in the batch with a golden record of its own.
+      const m = await record(batch, tx, 'N10', demo('SOLO', 'SAM', { sex: 'F' }));
+      const gM = await batch.createGolden(tx, demo('SOLO', 'SAM'), m.id);
+      await batch.link(tx, m, gM, 'new', {}, nextMessage());
+      await batch.touchGolden(tx, g1);
+      await batch.touchGolden(tx, gM);
+      // Nothing written before the flush.
+      const g1Before = await query<{ demographics: Demographics; provenance: Record<string, number> }>(tx, sql`select demographics, provenance from golden_records where id = ${g1}`);
+      // As the SqlStore's touchGolden left it: e2 is the most recent member.
+      expect(g1Before[0]!.demographics.names).toEqual([{ family: 'SMITH', given: 'JON' }]);
+      expect(g1Before[0]!.provenance).toEqual({ names: e2.id, birthDate: e1.id });
+      expect(await query(tx, sql`select 1 from golden_records where id = ${gM}`)).toEqual([]);
+
+      await batch.flush(tx);
+      const expected = survive(await new SqlStore(survive).members(tx, [g1]));
+      // Recent rule: the new member's names, birth date and phones; e1/e2 hold nothing else.
+      expect(expected.provenance.names).toBe(n.id);
+      const rows = await query<{ id: string; demographics: Demographics; provenance: Record<string, number>; version: number }>(
+        tx,
+        sql`select id::text as id, demographics, provenance, version from golden_records where id in (${g1}, ${gM}) order by id`,
+      );
+      const r1 = rows.find((r) => r.id === g1)!;
+      expect(r1.demographics).toEqual(expected.demographics);
+      expect(r1.provenance).toEqual(expected.provenance);
+      expect(r1.demographics.names).toEqual([{ family: 'SMITH', given: 'JOHNATHAN' }]);
+      expect(r1.provenance).toMatchObject({ names: n.id, birthDate: n.id, phones: n.id });
+      expect([e1.id, e2.id, n.id]).toEqual(expect.arrayContaining(Object.values(r1.provenance)));
+      const rM = rows.find((r) => r.id === gM)!;
+      expect(rM.demographics).toEqual({ v: 1, names: [{ family: 'SOLO', given: 'SAM' }], addresses: [], phones: [], sex: 'F' });
+      expect(rM.provenance).toEqual({ names: m.id, sex: m.id });
+    });
+  });
+
+  it('SqlStore.touchGolden writes the same survivorship at once', async () => {
+    await inTx(async (tx) => {
+      const { sqlStore, g1, e2 } = await population(tx);
+      const r2 = (await sqlStore.byId(tx, e2.id))!;
+      await sqlStore.updateDemographics(tx, r2, demo('SMITH', 'JONATHAN', { sex: 'M' }), 'TEST', nextMessage());
+      await sqlStore.touchGolden(tx, g1);
+      const [row] = await query<{ demographics: Demographics; provenance: Record<string, number> }>(tx, sql`select demographics, provenance from golden_records where id = ${g1}`);
+      expect(row!.demographics.names).toEqual([{ family: 'SMITH', given: 'JONATHAN' }]);
+      expect(row!.provenance).toMatchObject({ names: e2.id, sex: e2.id });
+    });
+  });
+
+  async function reviewRows(tx: Tx, recordId: number) {
+    return query<{ status: string; candidateGoldenId: string }>(
+      tx,
+      sql`select status, candidate_golden_id::text as "candidateGoldenId" from review_items where source_record_id = ${recordId} order by id`,
+    );
+  }
+
+  const review = (sourceRecordId: number, candidateGoldenId: string, candidateRecordId: number, messageId: number) => ({
+    sourceRecordId,
+    candidateGoldenId,
+    candidateRecordId,
+    probability: 0.9,
+    weight: 3.2,
+    modelVersion: 1,
+    reasons: ['between-thresholds'],
+    explanation: { prior: -13, contributions: [] },
+    messageId,
+  });
+
+  it.each(['sql', 'batch'] as const)('openReview twice for the same open pair stores one row (%s)', async (kind) => {
+    await inTx(async (tx) => {
+      const { e3, e1, g1, g3, e4 } = await population(tx);
+      const store: RecordStore = kind === 'sql' ? new SqlStore(survive) : new BatchStore(survive);
+      await store.openReview(tx, review(e3.id, g1, e1.id, nextMessage()));
+      await store.openReview(tx, { ...review(e3.id, g1, e1.id, nextMessage()), probability: 0.8 });
+      await store.openReview(tx, review(e3.id, g3, e4.id, nextMessage()));
+      await store.flush(tx);
+      // And again in a later unit of work.
+      const again: RecordStore = kind === 'sql' ? store : new BatchStore(survive);
+      await again.openReview(tx, review(e3.id, g1, e1.id, nextMessage()));
+      await again.flush(tx);
+      const rows = await reviewRows(tx, e3.id);
+      expect(rows.map((r) => r.status)).toEqual(['open', 'open']);
+      expect(rows.map((r) => r.candidateGoldenId).sort()).toEqual([g1, g3].sort());
+    });
+  });
+
+  it.each(['sql', 'batch'] as const)('supersedeReviews closes the open items of the record, and only those (%s)', async (kind) => {
+    await inTx(async (tx) => {
+      const { e1, e3, e4, g1, g2, g3 } = await population(tx);
+      const sqlStore = new SqlStore(survive);
+      await sqlStore.openReview(tx, review(e3.id, g1, e1.id, nextMessage()));
+      await sqlStore.openReview(tx, review(e3.id, g3, e4.id, nextMessage()));
+      await sqlStore.openReview(tx, review(e4.id, g2, e3.id, nextMessage()));
+      const store: RecordStore = kind === 'sql' ? sqlStore : new BatchStore(survive);
+      await store.supersedeReviews(tx, e3.id);
+      // A pair proposed again after the supersede, in the same unit of work, is open again.
+      await store.openReview(tx, review(e3.id, g1, e1.id, nextMessage()));
+      await store.flush(tx);
+      const rows = await reviewRows(tx, e3.id);
+      expect(rows.map((r) => `${r.status}:${r.candidateGoldenId}`)).toEqual([`superseded:${g1}`, `superseded:${g3}`, `open:${g1}`]);
+      expect((await reviewRows(tx, e4.id)).map((r) => r.status)).toEqual(['open']);
+    });
+  });
+
+  it('a BatchStore drops its own pending reviews of a record it supersedes', async () => {
+    await inTx(async (tx) => {
+      const { e1, e3, e4, g1 } = await population(tx);
+      const batch = new BatchStore(survive);
+      await batch.openReview(tx, review(e3.id, g1, e1.id, nextMessage()));
+      await batch.openReview(tx, review(e4.id, g1, e1.id, nextMessage()));
+      await batch.supersedeReviews(tx, e3.id);
+      await batch.flush(tx);
+      expect(await reviewRows(tx, e3.id)).toEqual([]);
+      expect((await reviewRows(tx, e4.id)).map((r) => r.status)).toEqual(['open']);
+    });
+  });
+
+  it('links: the flush writes the history a SqlStore writes (one open link per record)', async () => {
+    await inTx(async (tx) => {
+      const { e3, g1, g2 } = await population(tx);
+      const batch = new BatchStore(survive);
+      const r3 = (await batch.byId(tx, e3.id))!;
+      await batch.unlink(tx, r3, 'moved');
+      await batch.link(tx, r3, g1, 'steward', {}, nextMessage());
+      const n = await record(batch, tx, 'N1', demo('X', 'Y'));
+      await batch.link(tx, n, g2, 'auto', { score: 0.99, modelVersion: 1 }, nextMessage());
+      await batch.unlink(tx, n, 'rescored');
+      await batch.link(tx, n, g1, 'auto', { score: 0.995, modelVersion: 1 }, nextMessage());
+      await batch.flush(tx);
+      const links = await query<{ sourceRecordId: number; goldenId: string; kind: string; open: boolean; removedReason: string | null }>(
+        tx,
+        sql`select source_record_id::int as "sourceRecordId", golden_id::text as "goldenId", kind, removed_at is null as open, removed_reason as "removedReason"
+            from links where source_record_id in (${e3.id}, ${n.id}) order by id`,
+      );
+      expect(links).toEqual([
+        { sourceRecordId: e3.id, goldenId: g2, kind: 'new', open: false, removedReason: 'moved' },
+        { sourceRecordId: e3.id, goldenId: g1, kind: 'steward', open: true, removedReason: null },
+        { sourceRecordId: n.id, goldenId: g2, kind: 'auto', open: false, removedReason: 'rescored' },
+        { sourceRecordId: n.id, goldenId: g1, kind: 'auto', open: true, removedReason: null },
+      ]);
+      const recs = await query<{ id: number; goldenId: string; linkKind: string }>(
+        tx,
+        sql`select id::int as id, golden_id::text as "goldenId", link_kind as "linkKind" from source_records where id in (${e3.id}, ${n.id}) order by id`,
+      );
+      expect(recs).toEqual([
+        { id: e3.id, goldenId: g1, linkKind: 'steward' },
+        { id: n.id, goldenId: g1, linkKind: 'auto' },
+      ]);
+    });
+  });
+});
