@@ -18,8 +18,8 @@
  * w_H − Σ w'_i is shown as its own 'household' contribution, so the waterfall still adds up.
  *
  * Vetoes (the decision sends the pair to review at most): within a household, a given name that is not the
- * same name (only exact or nickname agreement passes: JAYDEN / JAYLEN is a twin before it is a typo), or a
- * missing given name, and birth years ten or more apart (1958 / 1988 is one keystroke, and a father and
+ * same name (only exact or nickname agreement passes: JAYDEN / JAYLEN is a twin before it is a typo, unless
+ * both records carry the same SSN), or a missing given name, and birth years ten or more apart (1958 / 1988 is one keystroke, and a father and
  * son); anywhere, SSNs that disagree outright, and generational suffixes that differ (JR / SR).
  *
  * Term frequencies are smoothed towards the model's u: with c records holding the value among N,
@@ -64,6 +64,7 @@ const STREET_AGREE = new Set([level('street', 'exact'), level('street', 'jw-high
 const PHONE_AGREE = new Set([level('phone', 'exact')]);
 const POSTCODE_AGREE = new Set([level('postcode', 'exact'), level('postcode', 'city')]);
 const SSN_ELSE = level('ssn', 'else');
+const SSN_EXACT = level('ssn', 'exact');
 const EXACT = { given_name: level('given_name', 'exact'), family_name: level('family_name', 'exact') } as const;
 const GENERATION_YEARS = 10;
 const RESIDENCE: ReadonlyArray<readonly [number, ReadonlySet<number>]> = [
@@ -124,7 +125,8 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   }
 
   const vetoes: Veto[] = [];
-  if (household && !GIVEN_SAME.has(gamma[C.given_name]!)) vetoes.push('household-given-name');
+  // An SSN both records carry and agree on settles which household member this is.
+  if (household && !GIVEN_SAME.has(gamma[C.given_name]!) && gamma[C.ssn] !== SSN_EXACT) vetoes.push('household-given-name');
   if (household && a.dob !== null && b.dob !== null && Math.abs(a.dob.y - b.dob.y) >= GENERATION_YEARS) vetoes.push('household-generation');
   if (gamma[C.ssn] === SSN_ELSE) vetoes.push('ssn-disagrees');
   if (suffixesDiffer(a, b)) vetoes.push('suffix-differs');

@@ -150,6 +150,11 @@ async function applyMerge(ctx: ApplyContext, g: MergeGroup, sender: string) {
       retired.goldenId = survivor.goldenId;
     }
     await touchGolden(ctx, survivor.goldenId!);
+    // The source has settled what a steward was asked: the retired record's review items, and the survivor's
+    // about the golden record it is now in, are closed.
+    await ctx.tx.execute(sql`update review_items set status = 'superseded', version = version + 1, note = 'settled by the source (A40)'
+      where status = 'open' and (source_record_id = ${retired.id} or (source_record_id = ${survivor.id} and candidate_golden_id = ${survivor.goldenId})
+        or (source_record_id in (select id from source_records where golden_id = ${survivor.goldenId}) and candidate_golden_id = ${survivor.goldenId}))`);
     ctx.changes.record(ctx.actor, 'source.merged', 'source_record', retired.id, ctx.messageId, { into: survivor.id });
     ctx.changes.emit('source.merged', survivor.goldenId!, { goldenId: survivor.goldenId!, retiredId: retired.id, survivorId: survivor.id, messageId: ctx.messageId });
   }

@@ -95,6 +95,11 @@ export interface RecordStore {
    */
   prefetch(tx: Tx, blockKeys: readonly string[], countKeys: readonly string[], cap: number): Promise<void>;
   openReview(tx: Tx, item: NewReviewItem): Promise<void>;
+  /**
+   * For each of these golden records, the golden records it has an open review item with (either way): pairs
+   * a steward is already asked about.
+   */
+  reviewLinks(tx: Tx, goldenIds: readonly string[]): Promise<Map<string, Set<string>>>;
   /** Closes the record's open review items: its data changed, so they are scored again. */
   supersedeReviews(tx: Tx, recordId: number): Promise<void>;
   /** Writes whatever is held back; the store stays usable (its cache is still the truth). */
@@ -125,21 +130,24 @@ async function selectKeyHits(tx: Tx, keys: readonly string[], cap: number) {
   if (!keys.length) return [];
   return query<{ key: string; id: number; goldenId: string | null }>(
     tx,
-    sql`select k.key, s.id::int as id, s.golden_id as "goldenId"
+    // Retired (merged) records are filtered inside the limit, so they can never crowd active ones out of a block.
+    sql`select k.key, h.id::int as id, h.golden_id as "goldenId"
         from unnest(${sql.param([...keys])}::text[]) as k(key)
-        cross join lateral (select source_record_id from blocking_keys b where b.key = k.key limit ${cap + 1}) h
-        join source_records s on s.id = h.source_record_id and s.status = 'active'`,
+        cross join lateral (select s.id, s.golden_id from blocking_keys b join source_records s on s.id = b.source_record_id and s.status = 'active'
+                            where b.key = k.key limit ${cap + 1}) h`,
   );
 }
 
-async function selectKeyCounts(tx: Tx, keys: readonly string[]): Promise<Map<string, number>> {
+/** Records holding each key; keys nobody holds are absent. `except`: records whose stored keys are stale. */
+async function selectKeyCounts(tx: Tx, keys: readonly string[], except: readonly number[] = []): Promise<Map<string, number>> {
   if (!keys.length) return new Map();
-  const rows = await query<{ key: string; n: number }>(tx, sql`select key, count(*)::int as n from blocking_keys where key = any(${sql.param([...keys])}::text[]) group by key`);
+  const filter = except.length ? sql`and source_record_id <> all(${sql.param([...except])}::bigint[])` : sql``;
+  const rows = await query<{ key: string; n: number }>(tx, sql`select key, count(*)::int as n from blocking_keys where key = any(${sql.param([...keys])}::text[]) ${filter} group by key`);
   return new Map(rows.map((r) => [r.key, r.n]));
 }
 
 /** Groups key hits into candidates, dropping every key whose block exceeds the cap. */
-function toCandidates(hits: Iterable<{ key: string; id: number; goldenId: string | null }>, cap: number): Candidates {
+function toCandidates(hits: Iterable<{ key: string; id: number; goldenId: string | null }>, cap: number, overflowed: ReadonlySet<string> = new Set()): Candidates {
   const byKey = new Map<string, Array<{ id: number; goldenId: string | null }>>();
   for (const h of hits) {
     const list = byKey.get(h.key);
@@ -149,7 +157,7 @@ function toCandidates(hits: Iterable<{ key: string; id: number; goldenId: string
   const seen = new Map<number, string | null>();
   const skippedKeys: string[] = [];
   for (const [key, list] of byKey) {
-    if (list.length > cap) {
+    if (list.length > cap || overflowed.has(key)) {
       skippedKeys.push(key);
       continue;
     }
@@ -178,6 +186,25 @@ async function resurvive(tx: Tx, goldenIds: readonly string[], survive: Survive)
   await tx.execute(sql`update golden_records g set demographics = v.d, provenance = v.p, version = g.version + 1, updated_at = now()
     from unnest(${sql.param(rows.map((r) => r.id))}::uuid[], ${sql.param(rows.map((r) => JSON.stringify(r.demographics)))}::jsonb[], ${sql.param(rows.map((r) => JSON.stringify(r.provenance)))}::jsonb[]) as v(id, d, p)
     where g.id = v.id`);
+}
+
+async function selectReviewLinks(tx: Tx, goldenIds: readonly string[]): Promise<Array<{ a: string; b: string }>> {
+  if (!goldenIds.length) return [];
+  const ids = sql.param([...goldenIds]);
+  return query<{ a: string; b: string }>(
+    tx,
+    sql`select s.golden_id as a, r.candidate_golden_id as b from review_items r join source_records s on s.id = r.source_record_id
+        where r.status = 'open' and s.golden_id is not null and (s.golden_id = any(${ids}::uuid[]) or r.candidate_golden_id = any(${ids}::uuid[]))`,
+  );
+}
+
+function addLink(map: Map<string, Set<string>>, a: string, b: string) {
+  if (a === b) return;
+  for (const [x, y] of [[a, b], [b, a]] as const) {
+    const set = map.get(x);
+    if (set) set.add(y);
+    else map.set(x, new Set([y]));
+  }
 }
 
 async function writeKeys(tx: Tx, sets: ReadonlyArray<readonly [number, readonly string[]]>) {
@@ -300,6 +327,12 @@ export class SqlStore implements RecordStore {
     await tx.execute(REVIEW_INSERT([item]));
   }
 
+  async reviewLinks(tx: Tx, goldenIds: readonly string[]) {
+    const out = new Map<string, Set<string>>();
+    for (const { a, b } of await selectReviewLinks(tx, goldenIds)) addLink(out, a, b);
+    return out;
+  }
+
   async supersedeReviews(tx: Tx, recordId: number) {
     await tx.execute(sql`update review_items set status = 'superseded', version = version + 1 where source_record_id = ${recordId} and status = 'open'`);
   }
@@ -381,6 +414,9 @@ export class BatchStore implements RecordStore {
   private hitCache = new Map<string, Array<{ key: string; id: number; goldenId: string | null }>>();
   private memberCache = new Map<string, MemberRow[]>();
   private countCache = new Map<string, number>();
+  private reviewCache = new Map<string, Array<{ a: string; b: string }>>();
+  /** The keys stored for records this unit of work re-keyed (read once, when counts are asked for). */
+  private storedKeys = new Map<number, string[]>();
 
   private remember(r: SourceRecordRow) {
     this.byKey.set(recordKey(r.authorityId, r.identifier), r);
@@ -509,6 +545,11 @@ export class BatchStore implements RecordStore {
     for (const k of counts) this.countCache.set(k, found.get(k) ?? 0);
   }
 
+  /** Existing records whose stored keys this unit of work replaced. */
+  private rekeyed(): number[] {
+    return [...this.keySets.keys()].filter((id) => !this.newRecords.has(id));
+  }
+
   private async hitsFor(tx: Tx, keys: readonly string[], cap: number) {
     const missing = keys.filter((k) => !this.hitCache.has(k));
     const out = missing.length ? await selectKeyHits(tx, missing, cap) : [];
@@ -518,7 +559,13 @@ export class BatchStore implements RecordStore {
 
   async candidates(tx: Tx, keys: readonly string[], cap: number) {
     const hits: Array<{ key: string; id: number; goldenId: string | null }> = [];
+    // A block already over the cap in the database stays skipped whoever this batch moves out of it.
+    const perKey = new Map<string, number>();
+    const overflowed = new Set<string>();
     for (const h of await this.hitsFor(tx, keys, cap)) {
+      const n = (perKey.get(h.key) ?? 0) + 1;
+      perKey.set(h.key, n);
+      if (n > cap) overflowed.add(h.key);
       if (this.keySets.has(h.id)) continue;
       const g = this.overlayGolden(h.id);
       hits.push(g === undefined ? h : { ...h, goldenId: g });
@@ -526,13 +573,15 @@ export class BatchStore implements RecordStore {
     for (const key of keys) {
       for (const id of this.keyIndex.get(key) ?? []) {
         const g = this.overlayGolden(id);
-        const row = this.rows.get(id);
+        // A stored record re-keyed without being read first is read now: its status and golden record count.
+        const row = this.rows.get(id) ?? (this.newRecords.has(id) ? undefined : await this.byId(tx, id));
         if (row && row.status !== 'active') continue;
-        hits.push({ key, id, goldenId: g === undefined ? (row?.goldenId ?? null) : g });
+        hits.push({ key, id, goldenId: g !== undefined ? g : (row?.goldenId ?? null) });
       }
     }
-    return toCandidates(hits, cap);
+    return toCandidates(hits, cap, overflowed);
   }
+
 
   async members(tx: Tx, goldenIds: readonly string[], ids: readonly number[] = []) {
     const goldens = new Set(goldenIds);
@@ -571,20 +620,44 @@ export class BatchStore implements RecordStore {
   }
 
   async keyCounts(tx: Tx, keys: readonly string[]) {
-    const missing = keys.filter((k) => !this.countCache.has(k));
-    const counts = await selectKeyCounts(tx, missing);
-    for (const k of keys) if (this.countCache.has(k)) counts.set(k, this.countCache.get(k)!);
-    // Records not yet written count too; re-keyed existing ones are already counted under their old keys.
+    // The stored counts without the records whose keys this unit of work replaced, plus every record under
+    // its keys as the unit of work has them. The prefetched counts were taken before any re-keying.
+    const rekeyed = this.rekeyed();
+    const unread = rekeyed.filter((id) => !this.storedKeys.has(id));
+    if (unread.length) {
+      for (const id of unread) this.storedKeys.set(id, []);
+      const rows = await query<{ id: number; key: string }>(tx, sql`select source_record_id::int as id, key from blocking_keys where source_record_id = any(${sql.param(unread)}::bigint[])`);
+      for (const r of rows) this.storedKeys.get(r.id)!.push(r.key);
+    }
+    const counts = await selectKeyCounts(tx, keys.filter((k) => !this.countCache.has(k)));
     for (const k of keys) {
-      let extra = 0;
-      for (const id of this.keyIndex.get(k) ?? []) if (this.newRecords.has(id)) extra++;
-      if (extra) counts.set(k, (counts.get(k) ?? 0) + extra);
+      let n = this.countCache.get(k) ?? counts.get(k) ?? 0;
+      for (const id of rekeyed) if (this.storedKeys.get(id)!.includes(k)) n--;
+      n += this.keyIndex.get(k)?.size ?? 0;
+      if (n > 0) counts.set(k, n);
+      else counts.delete(k);
     }
     return counts;
   }
 
   async openReview(_tx: Tx, item: NewReviewItem) {
     this.reviews.push(item);
+  }
+
+  async reviewLinks(tx: Tx, goldenIds: readonly string[]) {
+    const missing = goldenIds.filter((g) => !this.reviewCache.has(g) && !this.newGoldens.has(g));
+    for (const g of missing) this.reviewCache.set(g, []);
+    for (const l of await selectReviewLinks(tx, missing)) {
+      this.reviewCache.get(l.a)?.push(l);
+      this.reviewCache.get(l.b)?.push(l);
+    }
+    const out = new Map<string, Set<string>>();
+    for (const g of goldenIds) for (const l of this.reviewCache.get(g) ?? []) addLink(out, l.a, l.b);
+    for (const r of this.reviews) {
+      const own = this.overlayGolden(r.sourceRecordId) ?? this.rows.get(r.sourceRecordId)?.goldenId ?? null;
+      if (own) addLink(out, own, r.candidateGoldenId);
+    }
+    return out;
   }
 
   async supersedeReviews(_tx: Tx, recordId: number) {
@@ -671,5 +744,7 @@ export class BatchStore implements RecordStore {
     this.hitCache.clear();
     this.memberCache.clear();
     this.countCache.clear();
+    this.reviewCache.clear();
+    this.storedKeys.clear();
   }
 }

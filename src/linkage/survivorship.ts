@@ -20,19 +20,22 @@ export interface SurvivorshipConfig {
   fields: Partial<Record<SurvivingField, SurvivorshipRule>>;
 }
 
-const filled = (o: object) => Object.values(o).filter((v) => typeof v === 'string' && v.trim() !== '').length;
+/** Filled parts among these keys (a name's type or an address's country is not a part). */
+const filled = (o: Record<string, unknown>, parts: readonly string[]) => parts.filter((k) => typeof o[k] === 'string' && (o[k] as string).trim() !== '').length;
+const NAME_PARTS = ['family', 'given', 'middle', 'suffix', 'prefix'] as const;
+const ADDRESS_PARTS = ['street', 'other', 'city', 'state', 'zip'] as const;
 
 /** How much of the field a member has: 0 = nothing (the member does not compete). */
 function completeness(field: SurvivingField, d: Demographics): number {
   switch (field) {
     case 'names':
-      return d.names.length ? filled(d.names[0]!) * 10 + d.names.length : 0;
+      return d.names.length ? filled(d.names[0]!, NAME_PARTS) * 10 + d.names.length : 0;
     case 'birthDate':
       return d.birthDate ? { year: 1, month: 2, day: 3 }[d.birthDatePrecision ?? 'day'] : 0;
     case 'sex':
       return d.sex && d.sex !== 'U' ? 1 : 0;
     case 'addresses':
-      return d.addresses.length ? filled(d.addresses[0]!) * 10 + d.addresses.length : 0;
+      return d.addresses.length ? filled(d.addresses[0]!, ADDRESS_PARTS) * 10 + d.addresses.length : 0;
     case 'phones':
       return d.phones.length;
     case 'ssn':
@@ -57,7 +60,8 @@ function copy(field: SurvivingField, from: Demographics, to: Demographics) {
     case 'names':
     case 'addresses':
     case 'phones':
-      to[field] = from[field] as never;
+      // Copies: the golden record's fields must not alias a member's.
+      to[field] = from[field].map((x) => ({ ...x })) as never;
       return;
     default:
       (to as Record<string, unknown>)[field] = from[field];

@@ -90,7 +90,7 @@ describe.each(backends)('record stores on $name', (backend) => {
     await s.setBlockingKeys(tx, e2.id, ['k:a', 'tff:SMITH']);
     await s.setBlockingKeys(tx, e3.id, ['k:b', 'k:c', 'tff:JONES']);
     await s.setBlockingKeys(tx, e4.id, ['k:c', 'k:d', 'tff:BROWN']);
-    // The merged record keeps keys of its own only: a merged holder of a shared key trips the bug reported
+    // The merged record keeps keys of its own only: a merged holder of a shared key tripped the bug covered
     // below ('merged records holding a key do not hide…'), which would make SqlStore's answers wrong here.
     await s.setBlockingKeys(tx, e5.id, ['k:g', 'tff:SMITH']);
     for (const g of [g1, g2, g3]) await s.touchGolden(tx, g);
@@ -205,11 +205,11 @@ describe.each(backends)('record stores on $name', (backend) => {
     });
   });
 
-  // Reported: BatchStore.keyCounts adds the records inserted in the batch but not the existing records whose
+  // Regression (was: BatchStore.keyCounts adds the records inserted in the batch but not the existing records whose
   // keys the batch replaced: an A08 that changes a family name leaves the old name's count one too high and the
   // new name's one too low until the flush (and a prefetched key never held before answers 0 where SqlStore
   // answers nothing).
-  it.fails("keyCounts: an existing record's changed keys count before the flush as after it", async () => {
+  it("keyCounts: an existing record's changed keys count before the flush as after it", async () => {
     await inTx(async (tx) => {
       const { sqlStore, e2 } = await population(tx);
       const batch = new BatchStore(survive);
@@ -227,9 +227,9 @@ describe.each(backends)('record stores on $name', (backend) => {
     });
   });
 
-  // Reported (minor): a prefetched count key that no record holds answers 0 from a BatchStore and nothing from a
+  // Regression (was: a prefetched count key that no record holds answers 0 from a BatchStore and nothing from a
   // SqlStore; the matcher reads 0 as a value seen 0 times (a term-frequency adjustment), nothing as unknown.
-  it.fails('keyCounts: a key nobody holds answers the same from both stores', async () => {
+  it('keyCounts: a key nobody holds answers the same from both stores', async () => {
     await inTx(async (tx) => {
       const { sqlStore } = await population(tx);
       const batch = new BatchStore(survive);
@@ -282,12 +282,12 @@ describe.each(backends)('record stores on $name', (backend) => {
     });
   });
 
-  // Reported: BatchStore.candidates() takes the database's sample of cap + 1 holders of a key and removes from it
+  // Regression (was: BatchStore.candidates() takes the database's sample of cap + 1 holders of a key and removes from it
   // the records the batch re-keyed; when one of them leaves a block of cap + 2, the sample falls to cap and the
   // block, still too large once written, is answered as a partial block (cap of its cap + 1 records) instead of
   // being skipped. (Relies on the sample being the lowest ids, as the (key, source_record_id) primary key
   // index returns them on both backends; the record leaving is the lowest.)
-  it.fails('a record leaving a block that stays too large leaves it skipped', async () => {
+  it('a record leaving a block that stays too large leaves it skipped', async () => {
     await inTx(async (tx) => {
       const s = new SqlStore(survive);
       const ids: number[] = [];
@@ -307,11 +307,11 @@ describe.each(backends)('record stores on $name', (backend) => {
     });
   });
 
-  // Reported: candidates() reads at most cap + 1 blocking-key rows per key *before* keeping the active records,
+  // Regression (was: candidates() reads at most cap + 1 blocking-key rows per key *before* keeping the active records,
   // so merged records (which keep their keys) fill the sample: with cap 2 and a key held by two merged records
   // and two active ones, the answer is one of the active records, neither both nor a skipped key. (Both stores:
   // selectKeyHits in src/linkage/store.ts.)
-  it.fails('merged records holding a key do not hide the active records that hold it', async () => {
+  it('merged records holding a key do not hide the active records that hold it', async () => {
     await inTx(async (tx) => {
       const s = new SqlStore(survive);
       const ids: number[] = [];
@@ -354,10 +354,10 @@ describe.each(backends)('record stores on $name', (backend) => {
     });
   });
 
-  // Reported: a record whose keys a BatchStore sets without having read the record itself (load / byId) is a
+  // Regression (was: a record whose keys a BatchStore sets without having read the record itself (load / byId) is a
   // candidate with golden record null, and is a candidate even when merged: candidates() takes both from the
   // rows cache, which only load / byId / insert fill. The matcher always loads first; the contract does not say so.
-  it.fails("an existing record re-keyed without being loaded first keeps its golden record among the candidates", async () => {
+  it("an existing record re-keyed without being loaded first keeps its golden record among the candidates", async () => {
     await inTx(async (tx) => {
       const { sqlStore, e4, e5, g3 } = await population(tx);
       const batch = new BatchStore(survive);
