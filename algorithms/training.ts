@@ -19,7 +19,7 @@
  * Deterministic for a given `random`.
  */
 
-import { candidatePairs, type BlockingRule } from './blocking.js';
+import type { BlockingRule } from './blocking.js';
 import { aggregatePatterns, estimateU, expectationMaximisation, type EmResult, type Parameters, type Pattern } from './em.js';
 import { parseModel, type Model } from './model.js';
 import { C, COMPARISON_NAMES, compareVector, LEVEL_LABELS } from './person-comparisons.js';
@@ -155,19 +155,56 @@ export function trainModel(persons: readonly Person[], opts: TrainingOptions): T
   const start: Parameters = { lambda: 0.01, m: baseM, u };
 
   const out = new Uint8Array(K);
+  const maxBlockSize = opts.maxBlockSize ?? 1000;
+  /**
+   * One EM session: the comparison vectors of the pairs inside each block of `rule` (blocks larger than the
+   * cap skipped), the masked comparisons set to null, counted by distinct vector as they are made, so that
+   * memory grows with the distinct patterns, not with the pairs.
+   */
   const session = (rule: BlockingRule<Person>, masked: readonly number[]): Session => {
-    const { pairs } = candidatePairs(persons, [rule], opts.maxBlockSize ?? 1000);
-    const vectors: number[][] = [];
-    for (const [i, j] of pairs) {
-      if (opts.comparable !== undefined && !opts.comparable(i, j)) continue;
-      const v = Array.from(compareVector(persons[i]!, persons[j]!, out));
-      for (const c of masked) v[c] = nullLevel[c]!;
-      vectors.push(v);
+    const blocks = new Map<string, number[]>();
+    let severalKeys = false;
+    persons.forEach((p, i) => {
+      const keys = rule.keys(p);
+      if (keys.length > 1) severalKeys = true;
+      for (const k of keys) {
+        const b = blocks.get(k);
+        if (b) b.push(i);
+        else blocks.set(k, [i]);
+      }
+    });
+    // With one key per record a pair meets in one block only; otherwise pairs are deduplicated.
+    const met = severalKeys ? new Set<number>() : null;
+    const seen = new Array<number>(K).fill(0);
+    let pairs = 0;
+    const v = new Array<number>(K).fill(0);
+    function* vectors(): Generator<readonly number[]> {
+      for (const members of blocks.values()) {
+        if (members.length > maxBlockSize) continue;
+        for (let a = 0; a < members.length; a++) {
+          for (let b = a + 1; b < members.length; b++) {
+            const i = members[a]!;
+            const j = members[b]!; // i < j: members are in index order
+            if (met !== null) {
+              const id = i * persons.length + j;
+              if (met.has(id)) continue;
+              met.add(id);
+            }
+            if (opts.comparable !== undefined && !opts.comparable(i, j)) continue;
+            compareVector(persons[i]!, persons[j]!, out);
+            for (let c = 0; c < K; c++) {
+              v[c] = masked.includes(c) ? nullLevel[c]! : out[c]!;
+              if (v[c] !== nullLevel[c]) seen[c]!++;
+            }
+            pairs++;
+            yield v;
+          }
+        }
+      }
     }
-    const seen = nullLevel.map((nl, c) => vectors.reduce((s, v) => s + (v[c] !== nl ? 1 : 0), 0));
-    const patterns = aggregatePatterns(vectors);
-    const result = vectors.length === 0 ? null : expectationMaximisation(patterns, start, { nullLevel, fixU: true, maxIterations, tolerance });
-    return { rule: rule.name, masked, pairs: vectors.length, patterns, observed: seen, result };
+    const patterns = aggregatePatterns(vectors());
+    const result = pairs === 0 ? null : expectationMaximisation(patterns, start, { nullLevel, fixU: true, maxIterations, tolerance });
+    return { rule: rule.name, masked, pairs, patterns, observed: seen, result };
   };
 
   const s1 = session({ name: 'dob', keys: (p) => (p.dobKey === null ? [] : [p.dobKey]) }, [C.dob]);
