@@ -23,6 +23,10 @@
  *               (30 days) | partial-agree | else (comparators/dates.ts).
  * - sex         null | exact | else.
  * - ssn         null | exact | one-digit-or-transposition | last-four | else (comparators/identifiers.ts).
+ * - middle_name null | exact (first middle names equal, or at Jaro-Winkler ≥ 0.92, both longer than an initial)
+ *               | initial (first letters agree: J / JAMES, J / J) | else. The first further given name of each
+ *               name variant (the middle field, or the second word of the given name: MARY ANN → ANN); the
+ *               best level over name variants.
  * - other_id    null (no identifier of a common system) | exact | one-digit-or-transposition | else: other person
  *               identifiers (algorithms/person.ts PersonIdentifierInput), compared within one system; the best
  *               level over all pairs of the same system.
@@ -49,7 +53,7 @@ import { JW_HIGH, JW_MEDIUM } from './comparators/names.js';
 import { damerauLevenshtein, jaroWinkler } from './comparators/strings.js';
 import type { NameVariant, Person } from './person.js';
 
-export const COMPARISON_NAMES = ['given_name', 'family_name', 'dob', 'sex', 'ssn', 'phone', 'postcode', 'street', 'other_id'] as const;
+export const COMPARISON_NAMES = ['given_name', 'family_name', 'dob', 'sex', 'ssn', 'phone', 'postcode', 'street', 'other_id', 'middle_name'] as const;
 export type ComparisonName = (typeof COMPARISON_NAMES)[number];
 
 export const LEVEL_LABELS = {
@@ -62,6 +66,7 @@ export const LEVEL_LABELS = {
   postcode: ['null', 'exact', 'city', 'else'],
   street: ['null', 'exact', 'jw-high', 'two-parts', 'one-part', 'else'],
   other_id: ['null', 'exact', 'one-digit-or-transposition', 'else'],
+  middle_name: ['null', 'exact', 'initial', 'else'],
 } as const satisfies Record<ComparisonName, readonly string[]>;
 
 /** Index of each comparison in the vector. */
@@ -75,6 +80,7 @@ export const C = {
   postcode: 6,
   street: 7,
   other_id: 8,
+  middle_name: 9,
 } as const satisfies Record<ComparisonName, number>;
 
 /** Index of a level by comparison and label; throws on an unknown label (a programming error). */
@@ -97,6 +103,7 @@ const P_EXACT = 1, P_ONE = 2, P_ELSE = 3;
 const Z_EXACT = 1, Z_CITY = 2, Z_ELSE = 3;
 const A_EXACT = 1, A_JWH = 2, A_TWO = 3, A_ONE = 4, A_ELSE = 5;
 const O_EXACT = 1, O_TYPO = 2, O_ELSE = 3;
+const M_EXACT = 1, M_INIT = 2, M_ELSE = 3;
 
 const DATE_INDEX: Readonly<Record<string, number>> = {
   exact: 0,
@@ -171,10 +178,13 @@ const better = (current: number, next: number): number => (next === NULL_LEVEL ?
 function compareNamesInto(a: Person, b: Person, out: Uint8Array): void {
   let g = NULL_LEVEL;
   let f = NULL_LEVEL;
+  let m = NULL_LEVEL;
   for (const va of a.names) for (const vb of b.names) {
     g = better(g, givenLevel(va, vb));
     f = better(f, familyLevel(va, vb));
+    m = better(m, middleLevel(va, vb));
   }
+  out[C.middle_name] = m;
   // Names reversed or partly swapped: only when neither direct comparison found a strong agreement.
   if ((f === F_ELSE || f === F_PHON) && (g === G_ELSE || g === G_JWM || g === G_PHON || g === G_INIT)) {
     let swap = NULL_LEVEL;
@@ -192,6 +202,15 @@ function compareNamesInto(a: Person, b: Person, out: Uint8Array): void {
   }
   out[C.given_name] = g;
   out[C.family_name] = f;
+}
+
+/** Middle-name level of two name variants; NULL_LEVEL when either has none. */
+function middleLevel(a: NameVariant, b: NameVariant): number {
+  const x = a.middle[0] ?? '';
+  const y = b.middle[0] ?? '';
+  if (x === '' || y === '') return NULL_LEVEL;
+  if (x.length > 1 && y.length > 1 && (x === y || jaroWinkler(x, y) >= JW_HIGH)) return M_EXACT;
+  return x.charCodeAt(0) === y.charCodeAt(0) ? M_INIT : M_ELSE;
 }
 
 function dobLevel(a: Person, b: Person): number {

@@ -28,13 +28,14 @@ interface Spec {
   other?: string;
   /** An other identifier as 'SYSTEM:value'. */
   id?: string;
+  middle?: string;
 }
 
 /** A person from a compact spec; unspecified fields are missing. */
 function person(s: Spec, withNicknames = true): Person {
   return normalizePerson(
     {
-      names: s.given === undefined && s.family === undefined ? [] : [{ given: s.given, family: s.family }],
+      names: s.given === undefined && s.family === undefined ? [] : [{ given: s.given, family: s.family, middle: s.middle }],
       birthDate: s.dob ?? null,
       sex: s.sex ?? null,
       ssn: s.ssn ?? null,
@@ -103,6 +104,13 @@ const hits: Case[] = [
   ['postcode', 'city', { zip: '02139', city: 'Cambridge' }, { zip: '02138', city: 'CAMBRIDGE' }],
   ['postcode', 'city', { city: 'Cambridge' }, { zip: '02138', city: 'Cambrigde' }],
   ['postcode', 'else', { zip: '02139', city: 'Cambridge' }, { zip: '10001', city: 'New York' }],
+  ['middle_name', 'null', { given: 'Mary', middle: 'Ann' }, { given: 'Mary' }],
+  ['middle_name', 'exact', { given: 'Mary', middle: 'Ann' }, { given: 'Mary Ann' }],
+  ['middle_name', 'exact', { given: 'Anne', middle: 'Katherine' }, { given: 'Anne', middle: 'Katharine' }],
+  ['middle_name', 'initial', { given: 'John', middle: 'J.' }, { given: 'John', middle: 'James' }],
+  ['middle_name', 'initial', { given: 'John', middle: 'J' }, { given: 'John', middle: 'J' }],
+  ['middle_name', 'else', { given: 'Dawson', middle: 'M' }, { given: 'Elias', middle: 'Karter' }],
+  ['middle_name', 'else', { given: 'Mary', middle: 'Ann' }, { given: 'Mary', middle: 'Beth' }],
   ['other_id', 'null', { id: 'AU-ID:1804974' }, {}],
   ['other_id', 'null', { id: 'AU-ID:1804974' }, { id: 'US-DL-MA:1804974' }],
   ['other_id', 'null', { id: 'AU-ID:0000000' }, { id: 'AU-ID:0000000' }],
@@ -213,6 +221,7 @@ describe('person comparisons', () => {
       0,
       levelIndex('postcode', 'exact'),
       levelIndex('street', 'exact'),
+      0,
       0,
     ]);
     // Writing into a slice of a larger buffer (one row of a batch) leaves the rest alone.

@@ -91,6 +91,7 @@ describe('golden weight of a known pair under the default model', () => {
       postcode: 'city',
       street: 'exact',
       other_id: 'null',
+      middle_name: 'null',
     });
   });
 
