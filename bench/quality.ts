@@ -9,7 +9,8 @@
  * birth, sex, address and phone alone.
  * NAME: febrl4, febrl3, dsgen-c10000, dsgen-f10000, splink-fake1000, splink-historical50k, pseudopeople
  * (bench/datasets.ts says where each comes from and how it is mapped). --limit N keeps the first N records of
- * each data set (for a quick run; the full sets take well under two minutes together, see `seconds`).
+ * each data set (for a quick run; the full sets take about two minutes together on one core, half of it the
+ * service figures of pseudopeople's 1.9 million candidate pairs; `seconds` shows each set's share).
  *
  * Figures (pairwise, on comparable pairs: across files for a linkage, all pairs for a deduplication):
  * - precision / recall / f1 of the automatic links (match probability ≥ the model's upper threshold), recall
