@@ -17,6 +17,8 @@ export interface CandidateScore {
   sameAuthority: boolean;
   /** A household pair (shared family, address, phone) whose given name or SSN clearly disagrees. */
   householdVeto: boolean;
+  /** Golden records this one already has an open review item with: a question already put to a steward. */
+  inReviewWith?: readonly string[];
 }
 
 export interface Thresholds {
@@ -37,7 +39,12 @@ export function decide(candidates: readonly CandidateScore[], t: Thresholds): De
   if (!best || best.probability < t.lower) return { action: 'new' };
   // A vetoed candidate below the best one is a different person the record resembles (the senior when the
   // junior matched exactly, the other twin): it does not make the best candidate ambiguous.
-  const strong = ranked.filter((c) => c.probability >= t.upper && (c === best || !c.householdVeto));
+  // Nor does a golden record that is already in the stewards' queue as a possible duplicate of the best one
+  // (typically the record a same-source duplicate or an earlier doubt left on its own): linking to the best
+  // one leaves that question exactly where it was, while sending every later record of the person to review
+  // as well would only repeat it.
+  const queued = (c: CandidateScore) => c.inReviewWith?.includes(best.goldenId) === true || best.inReviewWith?.includes(c.goldenId) === true;
+  const strong = ranked.filter((c) => c.probability >= t.upper && (c === best || (!c.householdVeto && !queued(c))));
   const reasons: ReviewReason[] = [];
   if (best.probability < t.upper) reasons.push('between-thresholds');
   // Two golden records both match strongly: linking to one would hide that they may be one person,

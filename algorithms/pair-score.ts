@@ -20,7 +20,8 @@
  * Vetoes (the decision sends the pair to review at most): within a household, a given name that is not the
  * same name (only exact or nickname agreement passes: JAYDEN / JAYLEN is a twin before it is a typo, unless
  * both records carry the same SSN), or a missing given name, and birth years ten or more apart (1958 / 1988 is one keystroke, and a father and
- * son); anywhere, SSNs that disagree outright, and generational suffixes that differ (JR / SR).
+ * son); the same given-name rule for a pair with the same family name and birth date when neither street nor
+ * phone shows them living apart (a lab sends neither: its record of a twin would otherwise link by name); anywhere, SSNs that disagree outright, and generational suffixes that differ (JR / SR).
  *
  * Term frequencies are smoothed towards the model's u: with c records holding the value among N,
  *   tf = (c + k·u) / (N + k)
@@ -32,7 +33,7 @@ import { explain, probabilityOf, type CompiledModel, type Contribution, type Exp
 import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
 import type { Person } from './person.js';
 
-export type Veto = 'household-given-name' | 'household-generation' | 'ssn-disagrees' | 'suffix-differs';
+export type Veto = 'household-given-name' | 'possible-twin' | 'household-generation' | 'ssn-disagrees' | 'suffix-differs';
 
 export interface PairScore {
   weight: number;
@@ -65,6 +66,9 @@ const PHONE_AGREE = new Set([level('phone', 'exact')]);
 const POSTCODE_AGREE = new Set([level('postcode', 'exact'), level('postcode', 'city')]);
 const SSN_ELSE = level('ssn', 'else');
 const SSN_EXACT = level('ssn', 'exact');
+const DOB_EXACT = level('dob', 'exact');
+const STREET_ELSE = level('street', 'else');
+const PHONE_ELSE = level('phone', 'else');
 const EXACT = { given_name: level('given_name', 'exact'), family_name: level('family_name', 'exact') } as const;
 const GENERATION_YEARS = 10;
 const RESIDENCE: ReadonlyArray<readonly [number, ReadonlySet<number>]> = [
@@ -126,7 +130,18 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
 
   const vetoes: Veto[] = [];
   // An SSN both records carry and agree on settles which household member this is.
-  if (household && !GIVEN_SAME.has(gamma[C.given_name]!) && gamma[C.ssn] !== SSN_EXACT) vetoes.push('household-given-name');
+  const givenDiffers = !GIVEN_SAME.has(gamma[C.given_name]!) && gamma[C.ssn] !== SSN_EXACT;
+  if (household && givenDiffers) vetoes.push('household-given-name');
+  // Twins again, seen from a source that sends no address or phone (a lab): same family name and birth date,
+  // given names not the same name, and nothing that says they live apart.
+  else if (
+    givenDiffers &&
+    agrees(C.family_name, FAMILY_AGREE) &&
+    gamma[C.dob] === DOB_EXACT &&
+    !(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE)
+  ) {
+    vetoes.push('possible-twin');
+  }
   if (household && a.dob !== null && b.dob !== null && Math.abs(a.dob.y - b.dob.y) >= GENERATION_YEARS) vetoes.push('household-generation');
   if (gamma[C.ssn] === SSN_ELSE) vetoes.push('ssn-disagrees');
   if (suffixesDiffer(a, b)) vetoes.push('suffix-differs');

@@ -26,6 +26,8 @@ export interface Service {
   registry: AuthorityRegistry;
   worker: Worker;
   receiver: Receiver;
+  /** The linker the worker applies with (a Matcher unless matching is disabled or a test passed its own). */
+  linker: Linker;
   mllpPort: number;
   httpPort: number;
   keys: ApiKey[];
@@ -205,6 +207,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     database,
     registry,
     worker,
+    linker,
     receiver,
     mllpPort: mllp?.port ?? 0,
     httpPort,

@@ -60,6 +60,8 @@ export class Matcher implements Linker {
   /** Persons by record id and the message that last wrote them: normalising is most of a comparison's cost. */
   private persons = new Map<number, { at: number | null; person: Person }>();
   private population: number | undefined;
+  /** For the bench and /health: candidate golden records per record placed (last 100,000), skipped blocks. */
+  readonly stats = { placed: 0, candidateGoldens: [] as number[], candidateRecords: [] as number[], skippedBlocks: 0 };
 
   constructor(private readonly opts: MatcherOptions) {}
 
@@ -112,10 +114,17 @@ export class Matcher implements Linker {
   /** Scores the record against the members of every candidate golden record except `exclude`. */
   private async rank(ctx: ApplyContext, record: SourceRecordRow, person: Person, keys: readonly string[], active: ActiveModel, exclude?: string): Promise<GoldenScore[]> {
     const cand = await ctx.store.candidates(ctx.tx, keys, this.opts.maxBlockSize);
+    this.stats.skippedBlocks += cand.skippedKeys.length;
     const shared = new Map<string, number>();
     for (const r of cand.records) {
       if (r.id === record.id || r.goldenId === null || r.goldenId === exclude) continue;
       shared.set(r.goldenId, (shared.get(r.goldenId) ?? 0) + 1);
+    }
+    if (exclude === undefined) {
+      this.stats.placed++;
+      if (this.stats.candidateGoldens.length >= 100_000) (this.stats.candidateGoldens.length = 0), (this.stats.candidateRecords.length = 0);
+      this.stats.candidateGoldens.push(shared.size);
+      this.stats.candidateRecords.push(cand.records.length);
     }
     if (!shared.size) return [];
     const goldens = [...shared].sort((a, b) => b[1] - a[1]).slice(0, this.opts.maxCandidateGoldens).map(([g]) => g);
@@ -148,13 +157,18 @@ export class Matcher implements Linker {
     };
   }
 
-  private decideOn(scores: GoldenScore[], active: ActiveModel): Decision {
+  private async decideOn(ctx: ApplyContext, scores: GoldenScore[], active: ActiveModel): Promise<Decision> {
     const candidates: CandidateScore[] = scores.map((s) => ({
       goldenId: s.goldenId,
       probability: s.best.probability,
       sameAuthority: s.sameAuthority,
       householdVeto: s.best.vetoes.length > 0,
     }));
+    // Only when several golden records match strongly does it matter which are already queued together.
+    if (candidates.filter((c) => c.probability >= active.model.thresholds.upper).length > 1) {
+      const links = await ctx.store.reviewLinks(ctx.tx, candidates.map((c) => c.goldenId));
+      for (const c of candidates) c.inReviewWith = [...(links.get(c.goldenId) ?? [])];
+    }
     return decide(candidates, active.model.thresholds);
   }
 
@@ -172,7 +186,7 @@ export class Matcher implements Linker {
     const { person, keys } = await this.index(ctx, record, d);
     if (this.population !== undefined) this.population++;
     const scores = await this.rank(ctx, record, person, keys, active);
-    const decision = this.decideOn(scores, active);
+    const decision = await this.decideOn(ctx, scores, active);
     if (decision.action === 'link') return { goldenId: decision.goldenId, kind: 'auto', score: decision.probability, modelVersion: active.version };
     if (decision.action === 'review') return { goldenId: null, reviews: this.proposals(decision, scores).map((r) => ({ ...r, modelVersion: active.version })) };
     return { goldenId: null };
@@ -205,7 +219,7 @@ export class Matcher implements Linker {
       if (stays) return;
       await unlink(ctx, record, 'rescored');
       const scores = await this.rank(ctx, record, person, keys, active, current);
-      const decision = this.decideOn(scores, active);
+      const decision = await this.decideOn(ctx, scores, active);
       const review: ReviewProposal = {
         candidateGoldenId: current,
         candidateRecordId: best!.m.id,
@@ -228,7 +242,7 @@ export class Matcher implements Linker {
 
     // Alone in its golden record: place it as a new record would be placed.
     const scores = await this.rank(ctx, record, person, keys, active, current);
-    const decision = this.decideOn(scores, active);
+    const decision = await this.decideOn(ctx, scores, active);
     if (decision.action === 'link') {
       await link(ctx, record, decision.goldenId, 'auto', { score: decision.probability, modelVersion: active.version });
       await ctx.store.retireGolden(ctx.tx, current, decision.goldenId);

@@ -118,6 +118,13 @@ export async function mergeGolden(ctx: ApplyContext, from: string, into: string,
     await ctx.tx.update(sourceRecords).set({ goldenId: into, linkKind: 'a40' }).where(eq(sourceRecords.goldenId, from));
   }
   await ctx.store.touchGolden(ctx.tx, into);
+  // Review items about the absorbed golden record: moot where the record is now in it, else they follow it.
+  await ctx.tx.execute(sql`update review_items r set status = 'superseded', version = r.version + 1, note = 'golden records merged'
+    from source_records s where s.id = r.source_record_id and r.status = 'open' and r.candidate_golden_id in (${from}, ${into}) and s.golden_id = ${into}`);
+  await ctx.tx.execute(sql`update review_items r set candidate_golden_id = ${into}, version = r.version + 1
+    where r.status = 'open' and r.candidate_golden_id = ${from}
+      and not exists (select 1 from review_items o where o.status = 'open' and o.source_record_id = r.source_record_id and o.candidate_golden_id = ${into})`);
+  await ctx.tx.execute(sql`update review_items set status = 'superseded', version = version + 1, note = 'golden records merged' where status = 'open' and candidate_golden_id = ${from}`);
   await ctx.tx.update(goldenRecords).set({ status: 'merged', mergedIntoId: into, updatedAt: sql`now()`, version: sql`${goldenRecords.version} + 1` }).where(eq(goldenRecords.id, from));
   ctx.changes.record(ctx.actor, 'golden.merged', 'golden_record', from, ctx.messageId, { into, reason, members: members.length });
   ctx.changes.emit('golden.merged', into, { from, into, reason, sourceRecordIds: members.map((m) => m.id), messageId: ctx.messageId });

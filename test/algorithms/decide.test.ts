@@ -36,6 +36,12 @@ describe('decide', () => {
     expect(decide([c('g1', 0.9999), c('g2', 0.99999, { householdVeto: true })], t)).toMatchObject({ action: 'review', goldenId: 'g2', reasons: ['several-golden-records', 'household'] });
   });
 
+  it('links past a strong golden record already queued for review with the best one, not past an unrelated one', () => {
+    expect(decide([c('g1', 0.99999), c('g2', 0.9999, { inReviewWith: ['g1'] })], t)).toMatchObject({ action: 'link', goldenId: 'g1' });
+    expect(decide([c('g1', 0.99999, { inReviewWith: ['g2'] }), c('g2', 0.9999)], t)).toMatchObject({ action: 'link', goldenId: 'g1' });
+    expect(decide([c('g1', 0.99999, { inReviewWith: ['g9'] }), c('g2', 0.9999)], t)).toMatchObject({ action: 'review', reasons: ['several-golden-records'] });
+  });
+
   it('lists the other plausible golden records with a review item', () => {
     const d = decide([c('g1', 0.999), c('g2', 0.995), c('g3', 0.6), c('g4', 0.2)], t);
     expect(d).toMatchObject({ action: 'review', goldenId: 'g1', alternatives: ['g2', 'g3'] });
