@@ -37,8 +37,12 @@ export function compareIdentifiers(a: string, b: string): IdentifierLevel {
       return 'transposition';
     }
   }
-  if (a.length >= LAST_DIGITS && b.length >= LAST_DIGITS && a.slice(-LAST_DIGITS) === b.slice(-LAST_DIGITS)) {
-    return 'last-four';
-  }
+  if (a.length >= LAST_DIGITS && b.length >= LAST_DIGITS && sameEnd(a, b, LAST_DIGITS)) return 'last-four';
   return 'disagree';
+}
+
+/** The last n characters of a and b agree (both at least n long); compared in place, nothing allocated. */
+function sameEnd(a: string, b: string, n: number): boolean {
+  for (let k = 1; k <= n; k++) if (a.charCodeAt(a.length - k) !== b.charCodeAt(b.length - k)) return false;
+  return true;
 }
