@@ -71,8 +71,8 @@ function componentOf(position: number): number {
   return position < 4 ? 0 : position < 6 ? 1 : 2;
 }
 
-export function compareDates(a: PartialDate, b: PartialDate, options: CompareDatesOptions = {}): DateLevel {
-  const withinDays = options.withinDays ?? DEFAULT_WITHIN_DAYS;
+export function compareDates(a: PartialDate, b: PartialDate, options?: CompareDatesOptions): DateLevel {
+  const withinDays = options?.withinDays ?? DEFAULT_WITHIN_DAYS;
   if (a.m === undefined || a.d === undefined || b.m === undefined || b.d === undefined) {
     if (a.y !== b.y) return 'disagree';
     if (a.m !== undefined && b.m !== undefined && a.m !== b.m) return 'disagree';
