@@ -207,15 +207,30 @@ function addLink(map: Map<string, Set<string>>, a: string, b: string) {
   }
 }
 
-async function writeKeys(tx: Tx, sets: ReadonlyArray<readonly [number, readonly string[]]>) {
-  if (!sets.length) return;
-  await tx.execute(sql`delete from blocking_keys where source_record_id = any(${sql.param(sets.map(([id]) => id))}::bigint[])`);
+function keyStatements(tx: Tx, sets: ReadonlyArray<readonly [number, readonly string[]]>): Array<PromiseLike<unknown>> {
+  if (!sets.length) return [];
+  const ops: Array<PromiseLike<unknown>> = [tx.execute(sql`delete from blocking_keys where source_record_id = any(${sql.param(sets.map(([id]) => id))}::bigint[])`)];
   const ids: number[] = [];
   const keys: string[] = [];
   for (const [id, ks] of sets) for (const k of ks) (ids.push(id), keys.push(k));
   if (keys.length) {
-    await tx.execute(sql`insert into blocking_keys (key, source_record_id) select * from unnest(${sql.param(keys)}::text[], ${sql.param(ids)}::bigint[]) on conflict do nothing`);
+    ops.push(tx.execute(sql`insert into blocking_keys (key, source_record_id) select * from unnest(${sql.param(keys)}::text[], ${sql.param(ids)}::bigint[]) on conflict do nothing`));
   }
+  return ops;
+}
+
+async function writeKeys(tx: Tx, sets: ReadonlyArray<readonly [number, readonly string[]]>) {
+  await settle(keyStatements(tx, sets));
+}
+
+/**
+ * Awaits statements started together (drizzle starts a query when it is awaited, so they go out in array
+ * order). Every one is awaited, so none rejects unobserved; the first failure is thrown.
+ */
+export async function settle(ops: ReadonlyArray<PromiseLike<unknown>>): Promise<void> {
+  const results = await Promise.allSettled(ops);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
 async function selectByKeys(tx: Tx, keys: Array<{ authorityId: number; identifier: string }>): Promise<SourceRecordRow[]> {
@@ -666,26 +681,28 @@ export class BatchStore implements RecordStore {
   }
 
   async flush(tx: Tx) {
+    // Sent together, in order, on one connection (pipelined on PostgreSQL): one round trip, not a dozen.
+    const ops: Array<PromiseLike<unknown>> = [];
     const goldens = [...this.newGoldens.entries()];
     if (goldens.length) {
-      await tx.execute(sql`insert into golden_records (id, demographics, provenance)
-        select id, d::jsonb, jsonb_build_object('all', f) from unnest(${param(goldens, ([id]) => id)}::uuid[], ${param(goldens, ([, g]) => json(g.d))}::text[], ${param(goldens, ([, g]) => g.from)}::bigint[]) as t(id, d, f)`);
+      ops.push(tx.execute(sql`insert into golden_records (id, demographics, provenance)
+        select id, d::jsonb, jsonb_build_object('all', f) from unnest(${param(goldens, ([id]) => id)}::uuid[], ${param(goldens, ([, g]) => json(g.d))}::text[], ${param(goldens, ([, g]) => g.from)}::bigint[]) as t(id, d, f)`));
     }
     const recs = [...this.newRecords.values()];
     if (recs.length) {
       const idx = recs.map((r) => indexColumns(r.demographics));
-      await tx.execute(sql`insert into source_records (id, authority_id, identifier, identifier_type, status, merged_into_id, golden_id, link_kind, sender, demographics, family, given, birth_date, sex, last_message_id)
+      ops.push(tx.execute(sql`insert into source_records (id, authority_id, identifier, identifier_type, status, merged_into_id, golden_id, link_kind, sender, demographics, family, given, birth_date, sex, last_message_id)
         select id, a, i, t, s, m, g, lk, snd, d::jsonb, fam, giv, bd::date, sx, lm from unnest(
           ${param(recs, (r) => r.id)}::bigint[], ${param(recs, (r) => r.authorityId)}::int[], ${param(recs, (r) => r.identifier)}::text[],
           ${param(recs, (r) => r.identifierType ?? null)}::text[], ${param(recs, (r) => r.status ?? 'active')}::text[], ${param(recs, (r) => r.mergedIntoId ?? null)}::bigint[],
           ${param(recs, (r) => r.goldenId)}::uuid[], ${param(recs, (r) => r.linkKind)}::text[], ${param(recs, (r) => r.sender)}::text[], ${param(recs, (r) => json(r.demographics))}::text[],
           ${param(idx, (x) => x.family)}::text[], ${param(idx, (x) => x.given)}::text[], ${param(idx, (x) => x.birthDate)}::text[], ${param(idx, (x) => x.sex)}::text[],
-          ${param(recs, (r) => r.messageId)}::bigint[]) as t(id, a, i, t, s, m, g, lk, snd, d, fam, giv, bd, sx, lm)`);
+          ${param(recs, (r) => r.messageId)}::bigint[]) as t(id, a, i, t, s, m, g, lk, snd, d, fam, giv, bd, sx, lm)`));
     }
     const ups = [...this.updates.entries()];
     if (ups.length) {
       const idx = ups.map(([, u]) => (u.demographics ? indexColumns(u.demographics) : undefined));
-      await tx.execute(sql`update source_records s set
+      ops.push(tx.execute(sql`update source_records s set
           demographics = coalesce(v.d::jsonb, s.demographics),
           family = case when v.d is null then s.family else v.fam end,
           given = case when v.d is null then s.given else v.giv end,
@@ -702,32 +719,33 @@ export class BatchStore implements RecordStore {
           ${param(ups, ([, u]) => u.sender ?? null)}::text[], ${param(ups, ([, u]) => u.lastMessageId ?? null)}::bigint[],
           ${param(ups, ([, u]) => (u.goldenId !== undefined ? 'y' : 'n'))}::text[], ${param(ups, ([, u]) => u.goldenId ?? null)}::uuid[], ${param(ups, ([, u]) => u.linkKind ?? null)}::text[], ${param(ups, ([, u]) => u.bumps)}::int[])
           as v(id, d, fam, giv, bd, sx, snd, lm, gset, g, lk, bumps)
-        where s.id = v.id`);
+        where s.id = v.id`));
     }
     // Close before insert: one open link per record is a unique index.
     if (this.closed.length) {
-      await tx.execute(sql`update links l set removed_at = now(), removed_reason = v.reason
+      ops.push(tx.execute(sql`update links l set removed_at = now(), removed_reason = v.reason
         from unnest(${param(this.closed, (c) => c.sourceRecordId)}::bigint[], ${param(this.closed, (c) => c.reason)}::text[]) as v(id, reason)
-        where l.source_record_id = v.id and l.removed_at is null`);
+        where l.source_record_id = v.id and l.removed_at is null`));
     }
     if (this.newLinks.length) {
       const ls = this.newLinks;
-      await tx.execute(sql`insert into links (source_record_id, golden_id, kind, score, model_version, message_id, removed_at, removed_reason)
+      ops.push(tx.execute(sql`insert into links (source_record_id, golden_id, kind, score, model_version, message_id, removed_at, removed_reason)
         select s, g, k, sc, mv, m, case when r is null then null else now() end, r from unnest(
           ${param(ls, (l) => l.sourceRecordId)}::bigint[], ${param(ls, (l) => l.goldenId)}::uuid[], ${param(ls, (l) => l.kind)}::text[],
           ${param(ls, (l) => l.score)}::real[], ${param(ls, (l) => l.modelVersion)}::int[], ${param(ls, (l) => l.messageId)}::bigint[],
-          ${param(ls, (l) => l.removedReason ?? null)}::text[]) as t(s, g, k, sc, mv, m, r)`);
+          ${param(ls, (l) => l.removedReason ?? null)}::text[]) as t(s, g, k, sc, mv, m, r)`));
     }
-    await writeKeys(tx, [...this.keySets]);
+    ops.push(...keyStatements(tx, [...this.keySets]));
     if (this.superseded.size) {
-      await tx.execute(sql`update review_items set status = 'superseded', version = version + 1 where source_record_id = any(${sql.param([...this.superseded])}::bigint[]) and status = 'open'`);
+      ops.push(tx.execute(sql`update review_items set status = 'superseded', version = version + 1 where source_record_id = any(${sql.param([...this.superseded])}::bigint[]) and status = 'open'`));
     }
-    if (this.reviews.length) await tx.execute(REVIEW_INSERT(this.reviews));
+    if (this.reviews.length) ops.push(tx.execute(REVIEW_INSERT(this.reviews)));
     const retired = [...this.retired];
     if (retired.length) {
-      await tx.execute(sql`update golden_records g set status = 'merged', merged_into_id = v.target, version = g.version + 1, updated_at = now()
-        from unnest(${param(retired, ([id]) => id)}::uuid[], ${param(retired, ([, into]) => into)}::uuid[]) as v(id, target) where g.id = v.id`);
+      ops.push(tx.execute(sql`update golden_records g set status = 'merged', merged_into_id = v.target, version = g.version + 1, updated_at = now()
+        from unnest(${param(retired, ([id]) => id)}::uuid[], ${param(retired, ([, into]) => into)}::uuid[]) as v(id, target) where g.id = v.id`));
     }
+    await settle(ops);
     await resurvive(tx, [...this.dirtyGoldens], this.survive);
     this.newGoldens.clear();
     this.newRecords.clear();

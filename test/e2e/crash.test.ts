@@ -58,7 +58,8 @@ const feed = (sender: number, n: number) =>
   Array.from({ length: n }, (_, i) => ({
     controlId: `S${sender}-${i}`,
     id: `P${sender}-${Math.floor(i / 2)}`,
-    text: adt({ controlId: `S${sender}-${i}`, app: `APP${sender}`, event: i % 2 ? 'A08' : 'A04', pid3: `P${sender}-${Math.floor(i / 2)}^^^HOSPA&${OID_A}&ISO^MR`, name: `FAMILY${i}^GIVEN` }),
+    // Each patient is a person of its own (test/helpers/adt.ts); the A08 moves them.
+    text: adt({ controlId: `S${sender}-${i}`, app: `APP${sender}`, event: i % 2 ? 'A08' : 'A04', pid3: `P${sender}-${Math.floor(i / 2)}^^^HOSPA&${OID_A}&ISO^MR`, ...(i % 2 ? { address: `${i} NEW ADDRESS RD^^SPRINGFIELD^IL^62701` } : {}) }),
   }));
 
 describe.each(backends)('a SIGKILL mid-feed on $name', (backend) => {
