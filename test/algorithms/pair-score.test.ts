@@ -191,6 +191,19 @@ describe('scorePair: vetoes', () => {
     expect(s.vetoes).toEqual([]);
   });
 
+  it("twins seen from a source with no address or phone (same family and birth date): 'possible-twin'", () => {
+    const a = person({ given: 'Jayden', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });
+    const lab = person({ given: 'Jaylen', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M' });
+    const s = scorePair(cm, a, lab);
+    expect(s.household).toBe(false);
+    expect(s.vetoes).toEqual(['possible-twin']);
+    // The same name, a nickname or an agreeing SSN settles it; a different birth date is no twin.
+    expect(scorePair(cm, a, person({ given: 'Jayden', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M' })).vetoes).toEqual([]);
+    const withSsn = { ssn: '219094512' };
+    expect(scorePair(cm, person({ given: 'Jayden', family: 'Kowalczyk', dob: '2015-06-01', ...withSsn, ...HOME }), person({ given: 'Jaylen', family: 'Kowalczyk', dob: '2015-06-01', ...withSsn })).vetoes).toEqual([]);
+    expect(scorePair(cm, a, person({ given: 'Jaylen', family: 'Kowalczyk', dob: '2015-06-08', sex: 'M' })).vetoes).toEqual([]);
+  });
+
   it("a missing given name in a household: 'household-given-name'", () => {
     const a = person({ given: 'John', family: 'Kowalczyk', dob: '1980-03-04', ...HOME });
     const b = person({ family: 'Kowalczyk', dob: '1980-03-04', ...HOME });
