@@ -17,11 +17,14 @@
  * where u'_i is the level's u after term-frequency adjustment (u'_i = m_i / 2^(w_i + tf_i)). The difference
  * w_H − Σ w'_i is shown as its own 'household' contribution, so the waterfall still adds up.
  *
- * Vetoes (the decision sends the pair to review at most): within a household, a given name that is not the
- * same name (only exact or nickname agreement passes: JAYDEN / JAYLEN is a twin before it is a typo, unless
- * both records carry the same SSN), or a missing given name, and birth years ten or more apart (1958 / 1988 is one keystroke, and a father and
- * son); the same given-name rule for a pair with the same family name and birth date when neither street nor
- * phone shows them living apart (a lab sends neither: its record of a twin would otherwise link by name); anywhere, SSNs that disagree outright, and generational suffixes that differ (JR / SR).
+ * Vetoes (the decision sends the pair to review at most):
+ * - in a household, given names that clearly disagree or one that is missing; or given names that are
+ *   similar but not the same name (a typo, or JAYDEN / JAYLEN) with the same birth date and no agreeing middle
+ *   name: the twin's signature. An SSN (or other person identifier) both records carry and agree on lifts it;
+ * - in a household, birth years ten or more apart (1958 / 1988 is one keystroke, and a father and son);
+ * - the twin's signature with the same family name when neither street nor phone shows the two living apart
+ *   (a lab sends neither: its record of a twin would otherwise link by name): 'possible-twin';
+ * - anywhere, SSNs that disagree outright, and generational suffixes that differ (JR / SR).
  *
  * Term frequencies are smoothed towards the model's u: with c records holding the value among N,
  *   tf = (c + k·u) / (N + k)
@@ -61,11 +64,15 @@ const level = <N extends ComparisonName>(c: N, label: string): number => {
 };
 const GIVEN_SAME = new Set([level('given_name', 'exact'), level('given_name', 'nickname')]);
 const FAMILY_AGREE = new Set([level('family_name', 'exact'), level('family_name', 'any-part'), level('family_name', 'jw-high')]);
-const STREET_AGREE = new Set([level('street', 'exact'), level('street', 'jw-high')]);
+const STREET_AGREE = new Set([level('street', 'exact'), level('street', 'jw-high'), level('street', 'two-parts')]);
 const PHONE_AGREE = new Set([level('phone', 'exact')]);
 const POSTCODE_AGREE = new Set([level('postcode', 'exact'), level('postcode', 'city')]);
 const SSN_ELSE = level('ssn', 'else');
 const SSN_EXACT = level('ssn', 'exact');
+const OTHER_ID_EXACT = level('other_id', 'exact');
+const GIVEN_ELSE = level('given_name', 'else');
+const MIDDLE_EXACT = level('middle_name', 'exact');
+const NULL = 0;
 const DOB_EXACT = level('dob', 'exact');
 const STREET_ELSE = level('street', 'else');
 const PHONE_ELSE = level('phone', 'else');
@@ -129,15 +136,20 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   }
 
   const vetoes: Veto[] = [];
-  // An SSN both records carry and agree on settles which household member this is.
-  const givenDiffers = !GIVEN_SAME.has(gamma[C.given_name]!) && gamma[C.ssn] !== SSN_EXACT;
-  if (household && givenDiffers) vetoes.push('household-given-name');
+  // Which household member is this? A given name that clearly disagrees (or is missing) leaves it open. A
+  // similar one (a typo, or JAYDEN / JAYLEN) leaves it open only with the twin's signature, the same birth
+  // date, unless the middle names agree. An SSN both records carry and agree on settles it either way.
+  const g = gamma[C.given_name]!;
+  const ssnAgrees = gamma[C.ssn] === SSN_EXACT || gamma[C.other_id] === OTHER_ID_EXACT;
+  const givenDiffers = !GIVEN_SAME.has(g) && !ssnAgrees;
+  const clearlyDiffers = givenDiffers && (g === GIVEN_ELSE || g === NULL);
+  const twinSignature = givenDiffers && gamma[C.dob] === DOB_EXACT && gamma[C.middle_name] !== MIDDLE_EXACT;
+  if (household && (clearlyDiffers || twinSignature)) vetoes.push('household-given-name');
   // Twins again, seen from a source that sends no address or phone (a lab): same family name and birth date,
   // given names not the same name, and nothing that says they live apart.
   else if (
-    givenDiffers &&
+    twinSignature &&
     agrees(C.family_name, FAMILY_AGREE) &&
-    gamma[C.dob] === DOB_EXACT &&
     !(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE)
   ) {
     vetoes.push('possible-twin');

@@ -77,10 +77,12 @@ export class AuthorityRegistry {
 
   /** Forgets everything and reloads: after a rolled-back transaction that may have registered authorities. */
   async reload(q: Queryable) {
-    this.byOid.clear();
-    this.byNamespace.clear();
-    this.byId.clear();
-    await this.refresh(q);
+    // Read first, swap after: a message checked while the read is in flight must still find every authority.
+    const rows = await q.select().from(authorities);
+    this.byOid = new Map();
+    this.byNamespace = new Map();
+    this.byId = new Map();
+    for (const r of rows) this.remember(r);
   }
 
   private remember(a: Authority) {
