@@ -146,7 +146,11 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       while (worker.pending > config.file.ingest.maxPending) await new Promise((r) => setTimeout(r, 5));
     },
   });
-  if (roles.worker) await worker.start();
+  if (roles.worker) {
+    // Statistics as the tables stand now: a database restarted after growing may never have had them.
+    await worker.analyze();
+    await worker.start();
+  }
 
   let mllp: MllpServer | undefined;
   if (roles.mllp) {

@@ -111,6 +111,30 @@ export class Worker {
     }
   }
 
+  private appliedSinceStart = 0;
+  private nextAnalyzeAt = 256;
+
+  /**
+   * Refreshes the planner's statistics of the tables matching reads, as they grow: at 256, 512, 1,024…
+   * applied messages, then every 100,000. Without it a database that started empty keeps the plans of an empty
+   * table (PGlite has no autovacuum, and a server may have it off): the candidate query then scans every
+   * record for every blocking key, and applying slows to a crawl by a few thousand records.
+   */
+  private async maybeAnalyze(applied: number) {
+    this.appliedSinceStart += applied;
+    if (this.appliedSinceStart < this.nextAnalyzeAt) return;
+    this.nextAnalyzeAt = this.nextAnalyzeAt < 65_536 ? this.nextAnalyzeAt * 2 : this.nextAnalyzeAt + 100_000;
+    await this.analyze();
+  }
+
+  async analyze() {
+    try {
+      await this.deps.database.db.execute(sql`analyze source_records, blocking_keys, golden_records, links, review_items`);
+    } catch (err) {
+      this.deps.logger.warn('could not refresh table statistics', errorKind(err));
+    }
+  }
+
   async stop() {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
@@ -140,6 +164,7 @@ export class Worker {
         return batch.length;
       });
       this.forget(ids);
+      await this.maybeAnalyze(n);
       return n;
     } catch (err) {
       if (!ids.length) throw err;
