@@ -102,34 +102,42 @@ export class Worker {
    */
   async appliedThrough(id: number, timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    let askedAt = 0;
     for (;;) {
-      const [row] = await query<{ n: number }>(this.deps.database.db, sql`select count(*)::int as n from messages where status = 'pending' and id <= ${id}`);
-      if (!row?.n) return true;
-      if (Date.now() >= deadline) return false;
+      // While this process knows of messages it has not applied, asking the database can wait a little.
+      if (this.pending === 0 || Date.now() >= deadline || Date.now() - askedAt >= 250) {
+        askedAt = Date.now();
+        const [row] = await query<{ n: number }>(this.deps.database.db, sql`select count(*)::int as n from messages where status = 'pending' and id <= ${id}`);
+        if (!row?.n) return true;
+        if (Date.now() >= deadline) return false;
+      }
       this.notify();
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, this.pending === 0 ? 5 : 20));
     }
   }
 
-  private appliedSinceStart = 0;
+  private appliedSinceAnalyze = 0;
   private nextAnalyzeAt = 256;
 
   /**
-   * Refreshes the planner's statistics of the tables matching reads, as they grow: at 256, 512, 1,024…
-   * applied messages, then every 100,000. Without it a database that started empty keeps the plans of an empty
+   * Refreshes the planner's statistics of the tables matching reads, as they grow: after 256 applied
+   * messages, then whenever a fifth as many have been applied as there are records. Without it a database that started empty keeps the plans of an empty
    * table (PGlite has no autovacuum, and a server may have it off): the candidate query then scans every
    * record for every blocking key, and applying slows to a crawl by a few thousand records.
    */
   private async maybeAnalyze(applied: number) {
-    this.appliedSinceStart += applied;
-    if (this.appliedSinceStart < this.nextAnalyzeAt) return;
-    this.nextAnalyzeAt = this.nextAnalyzeAt < 65_536 ? this.nextAnalyzeAt * 2 : this.nextAnalyzeAt + 100_000;
+    this.appliedSinceAnalyze += applied;
+    if (this.appliedSinceAnalyze < this.nextAnalyzeAt) return;
     await this.analyze();
   }
 
+  /** Then again after a fifth as many messages as there are records (256 at least). */
   async analyze() {
     try {
       await this.deps.database.db.execute(sql`analyze source_records, blocking_keys, golden_records, links, review_items`);
+      const [row] = await query<{ n: number }>(this.deps.database.db, sql`select greatest(reltuples, 0)::float8 as n from pg_class where relname = 'source_records'`);
+      this.appliedSinceAnalyze = 0;
+      this.nextAnalyzeAt = Math.max(256, Math.round((row?.n ?? 0) / 5));
     } catch (err) {
       this.deps.logger.warn('could not refresh table statistics', errorKind(err));
     }

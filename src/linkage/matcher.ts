@@ -91,7 +91,9 @@ export class Matcher implements Linker {
       for (const k of blockingKeys(PERSON_BLOCKING_RULES, p)) keys.add(k);
       for (const k of tfKeys(p)) counts.add(k);
     }
-    await store.prefetch(tx, [...keys], [...counts], this.opts.maxBlockSize);
+    const now = Date.now();
+    const uncounted = [...counts].filter((k) => !(now - (this.counts.get(k)?.at ?? 0) < 60_000));
+    await store.prefetch(tx, [...keys], uncounted, this.opts.maxBlockSize);
   }
 
   /** Normalises the record, writes its keys and returns them for candidate search. */
@@ -145,9 +147,37 @@ export class Matcher implements Linker {
     return [...byGolden.values()];
   }
 
+  /**
+   * Name counts, kept for a minute: a term frequency is a statistic of the whole index, which one batch moves
+   * by a hair, and counting SMITH's index entries for every record placed would be most of the database's work.
+   */
+  private counts = new Map<string, { n: number; at: number }>();
+
+  private async cachedCounts(ctx: ApplyContext, keys: readonly string[]): Promise<Map<string, number>> {
+    const now = Date.now();
+    const out = new Map<string, number>();
+    const missing: string[] = [];
+    for (const k of keys) {
+      const c = this.counts.get(k);
+      if (c && now - c.at < 60_000) {
+        if (c.n > 0) out.set(k, c.n);
+      } else missing.push(k);
+    }
+    if (missing.length) {
+      const fresh = await ctx.store.keyCounts(ctx.tx, missing);
+      if (this.counts.size > 200_000) this.counts.clear();
+      for (const k of missing) {
+        const n = fresh.get(k) ?? 0;
+        this.counts.set(k, { n, at: now });
+        if (n > 0) out.set(k, n);
+      }
+    }
+    return out;
+  }
+
   private async termFrequencies(ctx: ApplyContext, person: Person) {
     const keys = tfKeys(person);
-    const counts = await ctx.store.keyCounts(ctx.tx, keys);
+    const counts = await this.cachedCounts(ctx, keys);
     const population = await this.populationSize(ctx);
     const k = termFrequencyKeys(person);
     return (c: 'given_name' | 'family_name', value: string) => {
