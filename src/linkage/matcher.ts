@@ -247,9 +247,6 @@ export class Matcher implements Linker {
       }
       const stays = best!.s.probability >= active.model.thresholds.upper && best!.s.vetoes.length === 0;
       if (stays) return;
-      await unlink(ctx, record, 'rescored');
-      const scores = await this.rank(ctx, record, person, keys, active, current);
-      const decision = await this.decideOn(ctx, scores, active);
       const review: ReviewProposal = {
         candidateGoldenId: current,
         candidateRecordId: best!.m.id,
@@ -259,6 +256,15 @@ export class Matcher implements Linker {
         explanation: best!.s.explanation,
         modelVersion: active.version,
       };
+      // A source (shared PID-3, A40) or a steward put others in this golden record with it: moving the record
+      // alone would undo their word by score, so a steward decides.
+      if (others.some((m) => m.linkKind === 'asserted' || m.linkKind === 'a40' || m.linkKind === 'steward')) {
+        await openReview(ctx, record, review);
+        return;
+      }
+      await unlink(ctx, record, 'rescored');
+      const scores = await this.rank(ctx, record, person, keys, active, current);
+      const decision = await this.decideOn(ctx, scores, active);
       if (decision.action === 'link') {
         await link(ctx, record, decision.goldenId, 'auto', { score: decision.probability, modelVersion: active.version });
       } else {

@@ -73,8 +73,15 @@ export class ModelStore {
     const out: { installed?: number; activated?: number; replaced?: number } = {};
     let shipped = stored.find((r) => r.source === 'default' && same(parseModel(r.document)))?.version;
     if (shipped === undefined) {
-      shipped = await this.add(db, def, 'default', 'system');
-      out.installed = shipped;
+      try {
+        shipped = await this.add(db, def, 'default', 'system');
+        out.installed = shipped;
+      } catch (err) {
+        // Another process starting at the same moment stored it first.
+        const again = await query<{ version: number }>(db, sql`select version from match_models where source = 'default' order by version desc limit 1`);
+        if (!again[0]) throw err;
+        shipped = again[0].version;
+      }
     }
     const active = stored.find((r) => r.active);
     if (!active || (active.version !== shipped && (active.source === 'default' || !modelFits(parseModel(active.document))))) {

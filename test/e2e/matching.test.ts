@@ -132,6 +132,17 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect(row!.demographics.names[0].family).toBe('VANTERPOOL');
   });
 
+  it('leaves a record whose source asserted its golden record in place when an A08 changes it, and asks a steward', async () => {
+    await send({ pid3: `${A('AS1')}~${B('AS2').replace('^MR', '^PI')}`, name: 'BRIGHTWATER^SELMA^^^^^L', dob: '19770707', sex: 'F' });
+    const g = await golden(OID_A, 'AS1');
+    expect(await golden(OID_B, 'AS2')).toBe(g);
+    await send({ event: 'A08', pid3: A('AS1'), name: 'OGUNDIPE^FESTUS^^^^^L', dob: '19330303', sex: 'M', address: '2 FAR AWAY RD^^CAIRO^IL^62914', phone: '^PRN^PH^^^618^5550199' });
+    expect(await golden(OID_A, 'AS1')).toBe(g);
+    expect(await golden(OID_B, 'AS2')).toBe(g);
+    const reviews = await openReviews(OID_A, 'AS1');
+    expect(reviews.map((r) => [r.reasons[0], r.candidateGoldenId])).toEqual([['updated-record', g]]);
+  });
+
   it('moves a record that was alone into the golden record its corrected data matches, and retires the empty one', async () => {
     const p = { name: 'QUILLFEATHER^OSWALD^^^^^L', dob: '19520830', sex: 'M', address: '61 TAMARACK ST^^PEKIN^IL^61554', phone: '^PRN^PH^^^309^5558093' };
     await send({ ...p, pid3: A('R1') });
