@@ -41,7 +41,11 @@ export function createApi(deps: ApiDeps) {
   app.get('/health', async (c) => {
     try {
       const queues = await queueDepths(deps.database);
-      return c.json({ status: 'ok', database: { status: 'up', kind: deps.database.kind }, queues });
+      const [m] = await query<{ model: number | null; review: number }>(
+        deps.database.db,
+        sql`select (select version from match_models where active) as model, (select count(*)::int from review_items where status = 'open') as review`,
+      );
+      return c.json({ status: 'ok', database: { status: 'up', kind: deps.database.kind }, queues, matching: { activeModel: m?.model ?? null, openReviewItems: m?.review ?? 0 } });
     } catch (err) {
       deps.logger.error('health check: database unavailable', errorKind(err));
       return c.json({ status: 'unavailable', database: { status: 'down', kind: deps.database.kind } }, 503);

@@ -113,6 +113,12 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect(sum).toBeCloseTo(ex.weight, 6);
     const events = await (await t.http('/api/events?after=0&limit=1000', { key: ADMIN_KEY })).json();
     expect((events.events as any[]).some((e) => e.type === 'review.opened' && e.subject === reviews[0]!.candidateGoldenId)).toBe(true);
+    // Operators see the queue and the model in /health.
+    const health = await (await t.http('/health', { key: '' })).json();
+    expect(health.matching.activeModel).toBe(1);
+    const [open] = await query<{ n: number }>(db(), sql`select count(*)::int as n from review_items where status = 'open'`);
+    expect(health.matching.openReviewItems).toBe(open!.n);
+    expect(open!.n).toBeGreaterThan(0);
   });
 
   it('unlinks a record whose A08 makes it someone else, into review, and takes the golden record back to its own data', async () => {
