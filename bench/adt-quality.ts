@@ -30,13 +30,11 @@
  * Exits non-zero when a message was refused or not applied, or a PIXm query failed (the line is still printed).
  * For PostgreSQL a fresh database is created on the server of DATABASE_URL and dropped at the end.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { parseNicknameCsv } from '../algorithms/normalize/nicknames.js';
 import { loadConfig, parseFileConfig } from '../src/config.js';
 import { createLogger } from '../src/lib/log.js';
@@ -45,6 +43,7 @@ import { startService, type Service } from '../src/main.js';
 import { MllpClient } from '../src/mllp/client.js';
 import { query } from '../src/storage/db.js';
 import { generatePopulation, populationSummary, recordKey, serviceConfigFor, truthMap, type Population, type PopulationMessage } from './adt-population.js';
+import { createBenchDatabase } from './databases.js';
 
 type Backend = 'pglite' | 'postgres';
 
@@ -412,31 +411,6 @@ async function openReviewItems(service: Service, pop: Population, golden: Map<st
 }
 
 // ---------------------------------------------------------------------------------------------- run
-
-/** A fresh database on the server of `url`; `drop` removes it (WITH (FORCE): PostgreSQL 13+). */
-async function createBenchDatabase(url: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
-  const name = `mpi_bench_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`create database ${name}`);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    name,
-    drop: async () => {
-      const a = postgres(url, { max: 1, onnotice: () => {} });
-      try {
-        await a.unsafe(`drop database if exists ${name} with (force)`);
-      } finally {
-        await a.end({ timeout: 5 });
-      }
-    },
-  };
-}
 
 const round = (x: number | null, d = 4) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
 

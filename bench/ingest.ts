@@ -8,19 +8,18 @@
  * `MSA|AA|<controlId>` or when the messages table does not hold exactly N applied rows afterwards.
  * For PostgreSQL a fresh database is created on the server of DATABASE_URL and dropped at the end.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/lib/log.js';
 import { startService, type Service } from '../src/main.js';
 import { MllpClient } from '../src/mllp/client.js';
 import { query } from '../src/storage/db.js';
 import { generateFeed, makeSenders, patientsFor, type FeedMessage, type SenderSpec } from './feed.js';
+import { createBenchDatabase } from './databases.js';
 
 type Backend = 'pglite' | 'postgres';
 
@@ -199,31 +198,6 @@ function traceSlow(backend: string, r: SendResult, thresholdMs: number) {
 }
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
-/** A fresh database on the server of `url`; `drop` removes it (WITH (FORCE): PostgreSQL 13+). */
-async function createBenchDatabase(url: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
-  const name = `mpi_bench_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`create database ${name}`);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    name,
-    drop: async () => {
-      const a = postgres(url, { max: 1, onnotice: () => {} });
-      try {
-        await a.unsafe(`drop database if exists ${name} with (force)`);
-      } finally {
-        await a.end({ timeout: 5 });
-      }
-    },
-  };
-}
 
 async function runBackend(backend: Backend, o: Options): Promise<{ ok: boolean; line: Record<string, unknown> }> {
   const dataDir = mkdtempSync(join(tmpdir(), `mpi-bench-${backend}-`));

@@ -43,6 +43,7 @@ import { readFileSync } from 'node:fs';
 import { blockingKeys, type BlockingRule } from '../algorithms/blocking.js';
 import { compile, probabilityOf, totalWeight, type CompiledModel } from '../algorithms/fellegi-sunter.js';
 import { parseModel, type Model } from '../algorithms/model.js';
+import { mulberry32 } from '../algorithms/random.js';
 import { buildNicknameIndex, parseNicknameCsv } from '../algorithms/normalize/nicknames.js';
 import { C, COMPARISON_NAMES, compareLabels, compareVector, termFrequencyKeys } from '../algorithms/person-comparisons.js';
 import { normalizePerson, PERSON_BLOCKING_RULES, type Person } from '../algorithms/person.js';
@@ -72,18 +73,6 @@ const K = COMPARISON_NAMES.length;
 const root = new URL('../', import.meta.url);
 const nicknames = buildNicknameIndex(parseNicknameCsv(readFileSync(new URL('fixtures/names/nicknames.csv', root), 'utf8')));
 const defaultModel = parseModel(JSON.parse(readFileSync(new URL('fixtures/models/default-model.json', root), 'utf8')));
-
-/** mulberry32: seeded, so every run samples the same random pairs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Candidates {
   left: Int32Array;
@@ -365,7 +354,7 @@ function train(ds: Dataset, persons: readonly Person[]) {
   const t0 = performance.now();
   const result = trainModel(persons, {
     base: defaultModel,
-    random: prng(20240601),
+    random: mulberry32(20240601),
     randomPairs: RANDOM_PAIRS,
     maxBlockSize: MAX_BLOCK,
     comparable: ds.mode === 'link' ? (i, j) => isComparable(ds, i, j) : undefined,

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { matchWeight } from '../../algorithms/fellegi-sunter.js';
 import { parseModel, type Model } from '../../algorithms/model.js';
 import { normalizePerson, type Person } from '../../algorithms/person.js';
+import { mulberry32 } from '../../algorithms/random.js';
 import { trainModel } from '../../algorithms/training.js';
 import type { Config } from '../config.js';
 import { demographicsSchema } from '../ingest/demographics.js';
@@ -14,18 +15,6 @@ import { query, type Database } from '../storage/db.js';
 import { auditLog } from '../storage/schema/index.js';
 
 export class CliUsageError extends Error {}
-
-/** mulberry32: a seeded source, so the same records and seed train the same model. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const out = (v: unknown) => process.stdout.write(JSON.stringify(v) + '\n');
 
@@ -92,7 +81,7 @@ export async function trainCommand(config: Config, args: string[]): Promise<numb
       if (d.success) persons.push(normalizePerson(d.data, nicknames));
     }
     if (persons.length < 2) throw new CliUsageError(`training needs stored records; found ${persons.length}`);
-    const result = trainModel(persons, { base: active.model, random: seeded(seed), randomPairs });
+    const result = trainModel(persons, { base: active.model, random: mulberry32(seed), randomPairs });
     const model: Model = parseModel({ ...result.model, name: values.name ?? `trained-${new Date().toISOString().slice(0, 10)}` });
     const training = {
       records: persons.length,
