@@ -8,3 +8,4 @@ export * from './audit-log.js';
 export * from './blocking-keys.js';
 export * from './review-items.js';
 export * from './match-models.js';
+export * from './non-matches.js';

@@ -13,5 +13,10 @@ export const outboxEvents = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     publishedAt: timestamp('published_at', { withTimezone: true }),
   },
-  (t) => [index('outbox_unpublished_idx').on(t.seq).where(sql`${t.publishedAt} is null`)],
+  (t) => [
+    index('outbox_unpublished_idx').on(t.seq).where(sql`${t.publishedAt} is null`),
+    // Unmerge finds a merge by its event id or by the golden record it retired; only merges are indexed.
+    index('outbox_merge_id_idx').on(t.id).where(sql`${t.type} = 'golden.merged'`),
+    index('outbox_merge_from_idx').on(sql`(${t.payload}->'data'->>'from')`).where(sql`${t.type} = 'golden.merged'`),
+  ],
 );

@@ -35,7 +35,9 @@ export const reviewItems = pgTable(
   },
   (t) => [
     uniqueIndex('review_items_open_uq').on(t.sourceRecordId, t.candidateGoldenId).where(sql`${t.status} = 'open'`),
-    index('review_items_status_idx').on(t.status, t.createdAt),
+    // The queue's two orders, each with id last so that a keyset cursor is a strict position.
+    index('review_items_status_age_idx').on(t.status, t.createdAt, t.id),
+    index('review_items_status_score_idx').on(t.status, t.probability, t.id),
     index('review_items_golden_idx').on(t.candidateGoldenId),
   ],
 );
