@@ -9,6 +9,8 @@ export const API_ERRORS = {
   unknown_source_domain: 400,
   unknown_target_domain: 403,
   not_found: 404,
+  /** The resource changed since it was read (stale version, already resolved), or the change is refused as it stands. */
+  conflict: 409,
   payload_too_large: 413,
   unavailable: 503,
   internal: 500,
@@ -35,6 +37,7 @@ const FHIR_ISSUE: Record<ApiErrorCode, string> = {
   unknown_source_domain: 'code-invalid',
   unknown_target_domain: 'code-invalid',
   not_found: 'not-found',
+  conflict: 'conflict',
   payload_too_large: 'too-costly',
   unavailable: 'transient',
   internal: 'exception',

@@ -38,6 +38,11 @@ export const eventDataSchemas = {
   }),
   'golden.merged': z.object({ from: goldenId, into: goldenId, reason: z.string(), sourceRecordIds: z.array(z.number().int()), messageId }),
   'source.merged': z.object({ goldenId, retiredId: z.number().int(), survivorId: z.number().int(), messageId }),
+  /**
+   * A steward undid a merge (or an automatic link): `goldenId` is active again with `sourceRecordIds`, which
+   * leave `from`. `mergeEventId` is the golden.merged event undone, when there was one.
+   */
+  'golden.unmerged': z.object({ goldenId, from: goldenId, mergeEventId: z.uuid().nullable(), sourceRecordIds: z.array(z.number().int()), messageId }),
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;
