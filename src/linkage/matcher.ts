@@ -10,6 +10,7 @@ import type { Demographics } from '../ingest/demographics.js';
 import { query } from '../storage/db.js';
 import type { Linker, Placement, ReviewProposal } from './linker.js';
 import type { ActiveModel, ModelStore } from './models.js';
+import { barredMembers } from './non-matches.js';
 import { createGolden, link, openReview, unlink, type ApplyContext, type SourceRecordRow } from './records.js';
 import type { Tx } from '../storage/db.js';
 import type { MemberRow, RecordStore } from './store.js';
@@ -131,10 +132,13 @@ export class Matcher implements Linker {
     if (!shared.size) return [];
     const goldens = [...shared].sort((a, b) => b[1] - a[1]).slice(0, this.opts.maxCandidateGoldens).map(([g]) => g);
     const members = await ctx.store.members(ctx.tx, goldens);
+    // A pair a steward called not the same person is not proposed again until either record's data changes.
+    const barred = await barredMembers(ctx, record, members);
     const tf = await this.termFrequencies(ctx, person);
     const byGolden = new Map<string, GoldenScore>();
     for (const m of members) {
       if (m.id === record.id || m.goldenId === null || m.goldenId === exclude) continue;
+      if (barred.has(m.id)) continue;
       const s = scorePair(active.compiled, person, this.personOf(m), tf);
       const cur = byGolden.get(m.goldenId);
       const sameAuthority = m.authorityId === record.authorityId;

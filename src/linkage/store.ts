@@ -4,6 +4,7 @@ import { foldName, primaryName, type Demographics } from '../ingest/demographics
 import { query, type Tx } from '../storage/db.js';
 import { goldenRecords, links, sourceRecords } from '../storage/schema/index.js';
 import type { LinkKind } from './linker.js';
+import { selectNonMatches, type NonMatchRow } from './non-matches.js';
 
 export interface SourceRecordRow {
   id: number;
@@ -102,6 +103,8 @@ export interface RecordStore {
   reviewLinks(tx: Tx, goldenIds: readonly string[]): Promise<Map<string, Set<string>>>;
   /** Closes the record's open review items: its data changed, so they are scored again. */
   supersedeReviews(tx: Tx, recordId: number): Promise<void>;
+  /** Steward non-match decisions involving these records (non-matches.ts decides which still hold). */
+  nonMatches(tx: Tx, recordIds: readonly number[]): Promise<NonMatchRow[]>;
   /** Writes whatever is held back; the store stays usable (its cache is still the truth). */
   flush(tx: Tx): Promise<void>;
 }
@@ -352,6 +355,10 @@ export class SqlStore implements RecordStore {
     await tx.execute(sql`update review_items set status = 'superseded', version = version + 1 where source_record_id = ${recordId} and status = 'open'`);
   }
 
+  nonMatches(tx: Tx, recordIds: readonly number[]) {
+    return selectNonMatches(tx, recordIds);
+  }
+
   async flush() {}
 }
 
@@ -432,6 +439,8 @@ export class BatchStore implements RecordStore {
   private reviewCache = new Map<string, Array<{ a: string; b: string }>>();
   /** The keys stored for records this unit of work re-keyed (read once, when counts are asked for). */
   private storedKeys = new Map<number, string[]>();
+  /** Non-match decisions by record, read once per batch for every record it loaded (stewards hold the worker's lock to write them). */
+  private nonMatchCache = new Map<number, NonMatchRow[]>();
 
   private remember(r: SourceRecordRow) {
     this.byKey.set(recordKey(r.authorityId, r.identifier), r);
@@ -678,6 +687,21 @@ export class BatchStore implements RecordStore {
   async supersedeReviews(_tx: Tx, recordId: number) {
     this.reviews = this.reviews.filter((r) => r.sourceRecordId !== recordId);
     if (!this.newRecords.has(recordId)) this.superseded.add(recordId);
+  }
+
+  async nonMatches(tx: Tx, recordIds: readonly number[]) {
+    // A record this unit of work created has no decisions yet: no query for the common case, a registration.
+    const stored = recordIds.filter((id) => !this.newRecords.has(id));
+    const missing = stored.filter((id) => !this.nonMatchCache.has(id));
+    if (missing.length) {
+      const ids = [...new Set([...missing, ...[...this.rows.keys()].filter((id) => !this.nonMatchCache.has(id) && !this.newRecords.has(id))])];
+      for (const id of ids) this.nonMatchCache.set(id, []);
+      for (const r of await selectNonMatches(tx, ids)) {
+        this.nonMatchCache.get(r.recordA)?.push(r);
+        this.nonMatchCache.get(r.recordB)?.push(r);
+      }
+    }
+    return stored.flatMap((id) => this.nonMatchCache.get(id) ?? []);
   }
 
   async flush(tx: Tx) {
