@@ -19,9 +19,12 @@ export class ChangeLog {
     this.audit.push({ actor, action, entityType, entityId: String(entityId), messageId, detail: detail ?? null });
   }
 
-  emit<T extends EventType>(type: T, subject: string, data: EventData<T>) {
+  /** Returns the event's id (a steward's unmerge names the merge it undoes by it). */
+  emit<T extends EventType>(type: T, subject: string, data: EventData<T>): string {
     // The payload is versioned so consumers can evolve with it; `id` doubles as the delivery dedup key.
-    this.events.push({ id: randomUUID(), type, subject, payload: { specversion: 1, type, subject, data } });
+    const id = randomUUID();
+    this.events.push({ id, type, subject, payload: { specversion: 1, type, subject, data } });
+    return id;
   }
 
   get size() {
