@@ -6,6 +6,8 @@ export const API_ERRORS = {
   unauthorized: 401,
   forbidden: 403,
   bad_request: 400,
+  /** A search parameter the route does not implement (PDQm: an error rather than silently ignored). */
+  unsupported_parameter: 400,
   unknown_source_domain: 400,
   unknown_target_domain: 403,
   not_found: 404,
@@ -34,6 +36,7 @@ const FHIR_ISSUE: Record<ApiErrorCode, string> = {
   unauthorized: 'login',
   forbidden: 'forbidden',
   bad_request: 'invalid',
+  unsupported_parameter: 'not-supported',
   unknown_source_domain: 'code-invalid',
   unknown_target_domain: 'code-invalid',
   not_found: 'not-found',
