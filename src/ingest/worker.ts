@@ -14,8 +14,9 @@ import { IngestError } from './errors.js';
 import { interpret } from './interpret.js';
 
 // Held for the length of one apply transaction so that, with several processes on one PostgreSQL,
-// one of them applies at a time and each sender's messages are applied in arrival order.
-const APPLY_LOCK = 7_316_202;
+// one of them applies at a time and each sender's messages are applied in arrival order. Steward actions
+// (linkage/steward.ts) take it too, so a batch and a steward's change never interleave.
+export const APPLY_LOCK = 7_316_202;
 const GATHER_MS = 2;
 
 export interface WorkerDeps {
