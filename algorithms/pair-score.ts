@@ -20,7 +20,11 @@
  * Vetoes (the decision sends the pair to review at most):
  * - in a household, given names that clearly disagree or one that is missing; or given names that are
  *   similar but not the same name (a typo, or JAYDEN / JAYLEN) with the same birth date and no agreeing middle
- *   name: the twin's signature. An SSN (or other person identifier) both records carry and agree on lifts it;
+ *   name: the twin's signature. An SSN (or other person identifier) both records carry and agree on lifts it,
+ *   and so does a keystroke slip: the two given names are one edit apart (a substitution, an adjacent
+ *   transposition, a letter dropped or doubled) and exactly one of them is a known given name (JENNIFER /
+ *   JENNIFRE). Twins are named with two real names (KAYLA / KYLA), so the vocabulary (normalize/given-names.ts)
+ *   keeps them apart; without one, no slip is recognised;
  * - in a household, birth years ten or more apart (1958 / 1988 is one keystroke, and a father and son);
  * - the twin's signature with the same family name when neither street nor phone shows the two living apart
  *   (a lab sends neither: its record of a twin would otherwise link by name): 'possible-twin';
@@ -33,10 +37,13 @@
  */
 
 import { explain, probabilityOf, type CompiledModel, type Contribution, type Explanation } from './fellegi-sunter.js';
+import { damerauLevenshtein } from './comparators/strings.js';
+import type { KnownNames } from './normalize/given-names.js';
 import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
 import type { Person } from './person.js';
 
-export type Veto = 'household-given-name' | 'possible-twin' | 'household-generation' | 'ssn-disagrees' | 'suffix-differs';
+export const VETOES = ['household-given-name', 'possible-twin', 'household-generation', 'ssn-disagrees', 'suffix-differs'] as const;
+export type Veto = (typeof VETOES)[number];
 
 export interface PairScore {
   weight: number;
@@ -109,7 +116,7 @@ function frequencies(cm: CompiledModel, a: Person, b: Person, tf: TermCounts | u
 
 const total = (c: Contribution) => c.weight + c.tfAdjustment;
 
-export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCounts): PairScore {
+export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCounts, known?: KnownNames): PairScore {
   const gamma = compareVector(a, b);
   const ex = explain(cm, gamma, frequencies(cm, a, b, tf));
   const agrees = (i: number, set: ReadonlySet<number>) => set.has(gamma[i]!);
@@ -141,7 +148,7 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // date, unless the middle names agree. An SSN both records carry and agree on settles it either way.
   const g = gamma[C.given_name]!;
   const ssnAgrees = gamma[C.ssn] === SSN_EXACT || gamma[C.other_id] === OTHER_ID_EXACT;
-  const givenDiffers = !GIVEN_SAME.has(g) && !ssnAgrees;
+  const givenDiffers = !GIVEN_SAME.has(g) && !ssnAgrees && !(known !== undefined && keystrokeSlip(a, b, known));
   const clearlyDiffers = givenDiffers && (g === GIVEN_ELSE || g === NULL);
   const twinSignature = givenDiffers && gamma[C.dob] === DOB_EXACT && gamma[C.middle_name] !== MIDDLE_EXACT;
   if (household && (clearlyDiffers || twinSignature)) vetoes.push('household-given-name');
@@ -159,6 +166,38 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   if (suffixesDiffer(a, b)) vetoes.push('suffix-differs');
 
   return { weight, probability: probabilityOf(weight), explanation: { ...ex, contributions, weight, probability: probabilityOf(weight) }, household, vetoes };
+}
+
+/**
+ * The vetoes of a pair that still hold when another member of the same golden record resembles the record
+ * better. A golden record is scored by its best member, but one member that says "a different person" must
+ * not be outvoted by another that merely resembles the record: BELLA (a nickname of both twins) must not carry
+ * ISABELLA into the golden record where ISABEL's own record says "twin". A different SSN, suffix or generation
+ * always holds; a given-name veto holds when both names are known given names, neither the same name nor a
+ * nickname of the other (two real names), and not when one side is a form the vocabulary does not know (a
+ * typo or a rare nickname: WILLAM against BILLY), which the best member has already explained. Without a
+ * vocabulary every veto holds.
+ */
+export function firmVetoes(s: PairScore, a: Person, b: Person, known?: KnownNames): Veto[] {
+  if (known === undefined) return s.vetoes;
+  return s.vetoes.filter((v) => (v !== 'household-given-name' && v !== 'possible-twin') || (known.has(a.given) && known.has(b.given)));
+}
+
+/**
+ * Some given name of one record is a keystroke slip of one of the other's: one edit apart (Damerau-Levenshtein
+ * 1), at least three letters each and four in the longer, and exactly one of the two a known name.
+ */
+export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean {
+  for (const x of a.names) {
+    for (const y of b.names) {
+      const gx = x.given;
+      const gy = y.given;
+      if (gx === gy || Math.min(gx.length, gy.length) < 3 || Math.max(gx.length, gy.length) < 4) continue;
+      if (Math.abs(gx.length - gy.length) > 1 || known.has(gx) === known.has(gy)) continue;
+      if (damerauLevenshtein(gx, gy) === 1) return true;
+    }
+  }
+  return false;
 }
 
 /** Both records name a generational suffix and no pair of their names shares one. */

@@ -5,7 +5,7 @@
  * source identifier and compares the crosswalk (golden record per OID + MRN) with the truth.
  *
  *   npm run bench:adt-quality -- [--persons 2000] [--seed 1] [--backend pglite|postgres|both] [--json-only]
- *                                [--pix-concurrency 8] [--linker default|identity] [--lockstep]
+ *                                [--pix-concurrency 8] [--linker default|identity] [--lockstep] [--explain-misses N]
  *
  * Prints one JSON line per backend on stdout (progress on stderr unless --json-only):
  *   precision / recall / f1   pairwise over source records: a pair is predicted when both records resolve to
@@ -24,6 +24,9 @@
  *                             dob-swap, maiden-family…), person tag (person:moved, person:twin…), clean/varied
  *                             and sameSender/crossSender: where the matcher misses
  *   reviewItemsSamePerson     open review items whose record is the person of the candidate golden record
+ * --explain-misses N tallies (stderr) the cross-sender true pairs left apart and the distinct persons put together
+ * by how the pair scores outside the service (vetoes, above / between / below the thresholds; no term
+ * frequencies), with N examples: the levels and weights of each.
  * The service runs with whatever linker src/main.ts wires by default; `--linker identity` passes the identity
  * linker instead (the baseline: records of one person share a golden record only through A40 merges, so
  * recall is low and precision 1).
@@ -44,6 +47,12 @@ import { MllpClient } from '../src/mllp/client.js';
 import { query } from '../src/storage/db.js';
 import { generatePopulation, populationSummary, recordKey, serviceConfigFor, truthMap, type Population, type PopulationMessage } from './adt-population.js';
 import { createBenchDatabase } from './databases.js';
+import { compile } from '../algorithms/fellegi-sunter.js';
+import { scorePair } from '../algorithms/pair-score.js';
+import { normalizePerson, type Person } from '../algorithms/person.js';
+import type { Demographics } from '../src/ingest/demographics.js';
+import { loadKnownGivenNames, loadNicknames } from '../src/linkage/matcher.js';
+import { loadDefaultModel } from '../src/linkage/models.js';
 
 type Backend = 'pglite' | 'postgres';
 
@@ -56,6 +65,8 @@ interface Options {
   linker: 'default' | 'identity';
   /** One message in flight in all: the feed's global order reaches the service unchanged (reproducible). */
   lockstep: boolean;
+  /** Print (stderr) why up to this many true pairs were missed and false pairs merged: score, vetoes, levels. */
+  explainMisses: number;
 }
 
 let quiet = false;
@@ -84,7 +95,7 @@ function parseArgs(argv: string[]): Options {
       i++;
     }
   }
-  const known = new Set(['persons', 'seed', 'backend', 'pix-concurrency', 'linker']);
+  const known = new Set(['persons', 'seed', 'backend', 'pix-concurrency', 'linker', 'explain-misses']);
   for (const k of raw.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}`);
   const int = (k: string, d: number, min: number) => {
     const v = raw.get(k);
@@ -98,7 +109,7 @@ function parseArgs(argv: string[]): Options {
   if (backends.includes('postgres') && !process.env.DATABASE_URL) throw new Error('--backend postgres needs DATABASE_URL (the server on which a fresh database is created)');
   const linker = raw.get('linker') ?? 'default';
   if (linker !== 'default' && linker !== 'identity') throw new Error('--linker must be default or identity');
-  return { persons: int('persons', 2000, 1), seed: int('seed', 1, 0), backends, jsonOnly, pixConcurrency: int('pix-concurrency', 8, 1), linker, lockstep };
+  return { persons: int('persons', 2000, 1), seed: int('seed', 1, 0), backends, jsonOnly, pixConcurrency: int('pix-concurrency', 8, 1), linker, lockstep, explainMisses: int('explain-misses', 0, 0) };
 }
 
 // ---------------------------------------------------------------------------------------------- sending
@@ -414,6 +425,59 @@ async function openReviewItems(service: Service, pop: Population, golden: Map<st
 
 const round = (x: number | null, d = 4) => (x === null ? null : Math.round(x * 10 ** d) / 10 ** d);
 
+/**
+ * Diagnosis for tuning: scores, outside the service, the cross-sender true pairs that ended in different golden
+ * records and the pairs of distinct persons that share one, with the model and vocabularies the service uses,
+ * and tallies them by outcome (the vetoes, or below / between the thresholds). Prints to stderr only.
+ */
+async function explainMisses(service: Service, pop: Population, golden: Map<string, string>, limit: number) {
+  const rows = await query<{ oid: string; identifier: string; demographics: Demographics; kind: string | null; reviews: string | null }>(
+    service.database.db,
+    sql`select a.oid, r.identifier, r.demographics, r.link_kind as kind,
+          (select string_agg(distinct x, ',') from review_items i, jsonb_array_elements_text(i.reasons) x where i.source_record_id = r.id and i.status = 'open') as reviews
+        from source_records r join authorities a on a.id = r.authority_id`,
+  );
+  const state = new Map(rows.map((r) => [recordKey(r.oid, r.identifier), `${r.kind ?? '-'}${r.reviews ? `/review:${r.reviews}` : ''}`]));
+  const nick = loadNicknames();
+  const known = loadKnownGivenNames();
+  const model = compile(loadDefaultModel());
+  const { upper, lower } = loadDefaultModel().thresholds;
+  const persons = new Map(rows.map((r) => [recordKey(r.oid, r.identifier), normalizePerson(r.demographics, nick)]));
+  const tally = new Map<string, number>();
+  const examples: string[] = [];
+  const look = (kind: string, a: (typeof pop.records)[number], b: (typeof pop.records)[number]) => {
+    const pa = persons.get(recordKey(a.oid, a.mrn));
+    const pb = persons.get(recordKey(b.oid, b.mrn));
+    if (!pa || !pb) return;
+    const s = scorePair(model, pa, pb, undefined, known);
+    const outcome = s.vetoes.length ? s.vetoes.join('+') : s.probability >= upper ? 'above-upper' : s.probability >= lower ? 'between' : 'below-lower';
+    const key = `${kind} ${outcome}`;
+    tally.set(key, (tally.get(key) ?? 0) + 1);
+    if (examples.length < limit) {
+      const levels = s.explanation.contributions.filter((c) => c.levelIndex >= 0).map((c) => `${c.comparison}=${c.level}(${(c.weight + c.tfAdjustment).toFixed(1)})`).join(' ');
+      const show = (p: Person) => `${p.given} ${p.family} ${p.dobKey ?? '-'} ${p.sex ?? '-'}`;
+      const st = (r: typeof a) => state.get(recordKey(r.oid, r.mrn));
+      examples.push(`${key} p=${s.probability.toFixed(4)} [${a.sender}:${a.variations.join(',')} ${st(a)}${a.duplicate ? ' dup' : ''} | ${b.sender}:${b.variations.join(',')} ${st(b)}${b.duplicate ? ' dup' : ''}] ${show(pa)} / ${show(pb)} :: ${levels}`);
+    }
+  };
+  const byPerson = new Map<number, typeof pop.records>();
+  for (const r of pop.records) byPerson.set(r.person, [...(byPerson.get(r.person) ?? []), r]);
+  const g = (r: (typeof pop.records)[number]) => golden.get(recordKey(r.oid, r.mrn));
+  for (const rs of byPerson.values()) {
+    for (let i = 0; i < rs.length; i++) for (let j = i + 1; j < rs.length; j++) if (rs[i]!.sender !== rs[j]!.sender && g(rs[i]!) !== g(rs[j]!)) look('missed', rs[i]!, rs[j]!);
+  }
+  const byGolden = new Map<string, typeof pop.records>();
+  for (const r of pop.records) {
+    const id = g(r);
+    if (id) byGolden.set(id, [...(byGolden.get(id) ?? []), r]);
+  }
+  for (const rs of byGolden.values()) {
+    for (let i = 0; i < rs.length; i++) for (let j = i + 1; j < rs.length; j++) if (rs[i]!.person !== rs[j]!.person) look('merged', rs[i]!, rs[j]!);
+  }
+  for (const [k, n] of [...tally].sort((x, y) => y[1] - x[1])) log(`  ${n}\t${k}`);
+  for (const e of examples) log(`  ${e}`);
+}
+
 async function runBackend(backend: Backend, o: Options, pop: Population): Promise<{ ok: boolean; line: Record<string, unknown> }> {
   const dataDir = mkdtempSync(join(tmpdir(), `mpi-adt-quality-${backend}-`));
   let pg: Awaited<ReturnType<typeof createBenchDatabase>> | undefined;
@@ -464,6 +528,7 @@ async function runBackend(backend: Backend, o: Options, pop: Population): Promis
     for (const f of pix.failures) log(`  PIXm failed: ${f}`);
     const s = score(pop, pix.golden);
     const review = await openReviewItems(service, pop, pix.golden);
+    if (o.explainMisses > 0) await explainMisses(service, pop, pix.golden, o.explainMisses);
 
     const ackSeconds = Number(sent.lastAck - sent.firstSend) / 1e9;
     const line = {

@@ -13,7 +13,7 @@ import { Worker } from './ingest/worker.js';
 import { knownIdentifiers } from './linkage/crosswalk.js';
 import { lastStoredId } from './ingest/inbox.js';
 import { identityLinker, type Linker } from './linkage/linker.js';
-import { loadNicknames, Matcher } from './linkage/matcher.js';
+import { loadKnownGivenNames, loadNicknames, Matcher } from './linkage/matcher.js';
 import { ModelStore } from './linkage/models.js';
 import { survivorship } from './linkage/survivorship.js';
 import { createLogger, type Logger } from './lib/log.js';
@@ -118,7 +118,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const linker =
     opts.linker ??
     (matching.enabled
-      ? new Matcher({ models, nicknames: loadNicknames(), maxBlockSize: matching.maxBlockSize, maxCandidateGoldens: matching.maxCandidateGoldens })
+      ? new Matcher({ models, nicknames: loadNicknames(), knownGiven: loadKnownGivenNames(), maxBlockSize: matching.maxBlockSize, maxCandidateGoldens: matching.maxCandidateGoldens })
       : identityLinker);
   const survive = survivorship(matching.survivorship, (id) => registry.get(id)?.trustRank ?? 0);
   const worker = new Worker({ database, config: config.file, registry, linker, survive, logger: logger.child({ role: 'worker' }), batchSize: config.file.ingest.applyBatchMessages });

@@ -2,6 +2,7 @@
 export * from './text.js';
 export * from './names.js';
 export * from './nicknames.js';
+export * from './given-names.js';
 export * from './dates.js';
 export * from './sex.js';
 export * from './ssn.js';

@@ -5,6 +5,12 @@ import type { RecordStore } from './store.js';
 
 export type LinkKind = 'new' | 'asserted' | 'a40' | 'auto' | 'steward';
 
+/**
+ * Review reasons that say the pair is probably two people (a different SSN, suffix or generation, two real
+ * given names in one household): such an item holds the pair apart rather than asking whether it is one.
+ */
+export const HELD_APART_REASONS = ['ssn-disagrees', 'suffix-differs', 'household-generation', 'distinct-given-names'] as const;
+
 /** A pair for the stewards' queue: the record may be the person of `candidateGoldenId`. */
 export interface ReviewProposal {
   candidateGoldenId: string;
@@ -35,6 +41,11 @@ export interface Linker {
   /** Before a batch: the demographics its registrations carry, so the linker can read ahead for all of them. */
   prepare?(tx: Tx, store: RecordStore, batch: readonly Demographics[]): Promise<void>;
   place(ctx: ApplyContext, record: SourceRecordRow, demographics: Demographics): Promise<Placement>;
+  /**
+   * After the record was linked where `place` said: the linker may move records whose placement that link
+   * settles (a record left alone in its own golden record that the new member matches).
+   */
+  linked?(ctx: ApplyContext, record: SourceRecordRow, goldenId: string): Promise<void>;
   /** After an A08 changed a linked record's demographics; may move it out of its golden record. */
   updated(ctx: ApplyContext, record: SourceRecordRow, demographics: Demographics): Promise<void>;
 }

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { blockingKeys } from '../../algorithms/blocking.js';
 import { decide, type CandidateScore, type Decision } from '../../algorithms/decide.js';
+import { knownNames, parseGivenNameCsv, type KnownNames } from '../../algorithms/normalize/given-names.js';
 import { buildNicknameIndex, parseNicknameCsv, type NicknameIndex } from '../../algorithms/normalize/nicknames.js';
-import { scorePair, type PairScore } from '../../algorithms/pair-score.js';
+import { firmVetoes, scorePair, type PairScore, type Veto } from '../../algorithms/pair-score.js';
 import { termFrequencyKeys } from '../../algorithms/person-comparisons.js';
 import { normalizePerson, PERSON_BLOCKING_RULES, type Person } from '../../algorithms/person.js';
 import type { Demographics } from '../ingest/demographics.js';
@@ -21,9 +22,23 @@ export function loadNicknames(): NicknameIndex {
   return buildNicknameIndex(parseNicknameCsv(readFileSync(NICKNAMES_URL, 'utf8')));
 }
 
+export const GIVEN_NAMES_URL = new URL('../../fixtures/names/given-names.csv', import.meta.url);
+
+/** The shipped given names and every name of the nickname table (algorithms/normalize/given-names.ts). */
+export function loadKnownGivenNames(): KnownNames {
+  const rows = parseNicknameCsv(readFileSync(NICKNAMES_URL, 'utf8'));
+  return knownNames(
+    parseGivenNameCsv(readFileSync(GIVEN_NAMES_URL, 'utf8')),
+    rows.map((r) => r[0]),
+    rows.map((r) => r[2]),
+  );
+}
+
 export interface MatcherOptions {
   models: ModelStore;
   nicknames: NicknameIndex;
+  /** Tells a keystroke slip in a given name from a second real name (twins); none: no slip is recognised. */
+  knownGiven?: KnownNames;
   maxBlockSize: number;
   maxCandidateGoldens: number;
 }
@@ -46,6 +61,12 @@ interface GoldenScore {
   bestMember: MemberRow;
   /** The golden record already holds another active record of the incoming record's authority. */
   sameAuthority: boolean;
+  /**
+   * The best member's vetoes and the firm vetoes of every other member (algorithms/pair-score.ts firmVetoes).
+   */
+  vetoes: Set<Veto>;
+  /** Firm vetoes of any member, the best one's included. */
+  firm: Set<Veto>;
 }
 
 /**
@@ -139,15 +160,19 @@ export class Matcher implements Linker {
     for (const m of members) {
       if (m.id === record.id || m.goldenId === null || m.goldenId === exclude) continue;
       if (barred.has(m.id)) continue;
-      const s = scorePair(active.compiled, person, this.personOf(m), tf);
+      const other = this.personOf(m);
+      const s = scorePair(active.compiled, person, other, tf, this.opts.knownGiven);
       const cur = byGolden.get(m.goldenId);
       const sameAuthority = m.authorityId === record.authorityId;
-      if (!cur) byGolden.set(m.goldenId, { goldenId: m.goldenId, best: s, bestMember: m, sameAuthority });
+      const firm = s.vetoes.length ? firmVetoes(s, person, other, this.opts.knownGiven) : [];
+      if (!cur) byGolden.set(m.goldenId, { goldenId: m.goldenId, best: s, bestMember: m, sameAuthority, vetoes: new Set(firm), firm: new Set(firm) });
       else {
         cur.sameAuthority ||= sameAuthority;
+        for (const v of firm) cur.vetoes.add(v), cur.firm.add(v);
         if (s.weight > cur.best.weight) Object.assign(cur, { best: s, bestMember: m });
       }
     }
+    for (const g of byGolden.values()) for (const v of g.best.vetoes) g.vetoes.add(v);
     return [...byGolden.values()];
   }
 
@@ -196,7 +221,7 @@ export class Matcher implements Linker {
       goldenId: s.goldenId,
       probability: s.best.probability,
       sameAuthority: s.sameAuthority,
-      householdVeto: s.best.vetoes.length > 0,
+      householdVeto: s.vetoes.size > 0,
     }));
     // Only when several golden records match strongly does it matter which are already queued together.
     if (candidates.filter((c) => c.probability >= active.model.thresholds.upper).length > 1) {
@@ -210,18 +235,28 @@ export class Matcher implements Linker {
     const byId = new Map(scores.map((s) => [s.goldenId, s]));
     return [decision.goldenId, ...decision.alternatives].slice(0, 3).map((g) => {
       const s = byId.get(g)!;
-      const reasons = [...(extraReason ? [extraReason] : []), ...decision.reasons, ...s.best.vetoes];
+      const twoNames = s.firm.has('household-given-name') || s.firm.has('possible-twin');
+      const reasons = [...(extraReason ? [extraReason] : []), ...decision.reasons, ...s.vetoes, ...(twoNames ? ['distinct-given-names'] : [])];
       return { candidateGoldenId: g, candidateRecordId: s.bestMember.id, probability: s.best.probability, weight: s.best.weight, reasons, explanation: s.best.explanation };
     });
   }
 
+  /** Golden records of one record alone that the record just placed matched strongly too (see linked). */
+  private followUp: { recordId: number; goldenId: string; goldens: string[] } | undefined;
+
   async place(ctx: ApplyContext, record: SourceRecordRow, d: Demographics): Promise<Placement> {
+    this.followUp = undefined;
     const active = await this.opts.models.active(ctx.tx);
     const { person, keys } = await this.index(ctx, record, d);
     if (this.population !== undefined) this.population++;
     const scores = await this.rank(ctx, record, person, keys, active);
     const decision = await this.decideOn(ctx, scores, active);
-    if (decision.action === 'link') return { goldenId: decision.goldenId, kind: 'auto', score: decision.probability, modelVersion: active.version };
+    if (decision.action === 'link') {
+      const upper = active.model.thresholds.upper;
+      const pull = scores.filter((s) => s.goldenId !== decision.goldenId && s.best.probability >= upper && s.vetoes.size === 0 && !s.sameAuthority);
+      this.followUp = pull.length ? { recordId: record.id, goldenId: decision.goldenId, goldens: pull.map((s) => s.goldenId) } : undefined;
+      return { goldenId: decision.goldenId, kind: 'auto', score: decision.probability, modelVersion: active.version };
+    }
     if (decision.action === 'review') return { goldenId: null, reviews: this.proposals(decision, scores).map((r) => ({ ...r, modelVersion: active.version })) };
     return { goldenId: null };
   }
@@ -246,7 +281,7 @@ export class Matcher implements Linker {
       const tf = await this.termFrequencies(ctx, person);
       let best: { s: PairScore; m: MemberRow } | undefined;
       for (const m of others) {
-        const s = scorePair(active.compiled, person, this.personOf(m), tf);
+        const s = scorePair(active.compiled, person, this.personOf(m), tf, this.opts.knownGiven);
         if (!best || s.weight > best.s.weight) best = { s, m };
       }
       const stays = best!.s.probability >= active.model.thresholds.upper && best!.s.vetoes.length === 0;
@@ -281,6 +316,17 @@ export class Matcher implements Linker {
     }
 
     // Alone in its golden record: place it as a new record would be placed.
+    const decision = await this.relinkLone(ctx, record, person, keys, active, current);
+    if (decision.action === 'review') {
+      for (const r of this.proposals(decision, decision.scores)) await openReview(ctx, record, { ...r, modelVersion: active.version });
+    }
+  }
+
+  /**
+   * A record alone in its golden record `current`, placed again as a new record would be: when it now links
+   * to another golden record it moves there and `current` is retired (golden.merged, 'last-member-relinked').
+   */
+  private async relinkLone(ctx: ApplyContext, record: SourceRecordRow, person: Person, keys: readonly string[], active: ActiveModel, current: string) {
     const scores = await this.rank(ctx, record, person, keys, active, current);
     const decision = await this.decideOn(ctx, scores, active);
     if (decision.action === 'link') {
@@ -288,8 +334,33 @@ export class Matcher implements Linker {
       await ctx.store.retireGolden(ctx.tx, current, decision.goldenId);
       ctx.changes.record(ctx.actor, 'golden.retired', 'golden_record', current, ctx.messageId, { into: decision.goldenId, reason: 'last-member-relinked' });
       ctx.changes.emit('golden.merged', decision.goldenId, { from: current, into: decision.goldenId, reason: 'last-member-relinked', sourceRecordIds: [record.id], messageId: ctx.messageId });
-    } else if (decision.action === 'review') {
-      for (const r of this.proposals(decision, scores)) await openReview(ctx, record, { ...r, modelVersion: active.version });
+    }
+    return { ...decision, scores };
+  }
+
+  /**
+   * Arrival order must not decide a person's clustering. A record R that links to golden record G and also
+   * matches, strongly and without a veto, a record X that sits alone in a golden record of its own (X came
+   * first and was held apart: by a veto against the one member of G it then resembled best, ROERT against
+   * ROB, or because nothing matched yet) is the evidence X lacked. X is placed again, with R now in G, by
+   * the same rules as any new record (vetoes, same authority, ambiguity); only a record the matcher itself
+   * started ('new') moves, never one a source or a steward placed.
+   */
+  async linked(ctx: ApplyContext, record: SourceRecordRow, goldenId: string): Promise<void> {
+    const f = this.followUp;
+    this.followUp = undefined;
+    if (!f || f.recordId !== record.id || f.goldenId !== goldenId) return;
+    const active = await this.opts.models.active(ctx.tx);
+    const members = await ctx.store.members(ctx.tx, f.goldens);
+    const byGolden = new Map<string, MemberRow[]>();
+    for (const m of members) if (m.goldenId !== null) byGolden.set(m.goldenId, [...(byGolden.get(m.goldenId) ?? []), m]);
+    for (const [h, ms] of byGolden) {
+      if (ms.length !== 1 || ms[0]!.linkKind !== 'new' || ms[0]!.status !== 'active') continue;
+      const row = await ctx.store.byId(ctx.tx, ms[0]!.id);
+      if (!row || row.goldenId !== h) continue;
+      const person = this.personOf(ms[0]!);
+      const decision = await this.relinkLone(ctx, row, person, blockingKeys(PERSON_BLOCKING_RULES, person), active, h);
+      if (decision.action === 'link') await ctx.store.supersedeReviews(ctx.tx, row.id);
     }
   }
 }

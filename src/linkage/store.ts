@@ -3,7 +3,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { foldName, primaryName, type Demographics } from '../ingest/demographics.js';
 import { query, type Tx } from '../storage/db.js';
 import { goldenRecords, links, sourceRecords } from '../storage/schema/index.js';
-import type { LinkKind } from './linker.js';
+import { HELD_APART_REASONS, type LinkKind } from './linker.js';
 import { selectNonMatches, type NonMatchRow } from './non-matches.js';
 
 export interface SourceRecordRow {
@@ -98,7 +98,9 @@ export interface RecordStore {
   openReview(tx: Tx, item: NewReviewItem): Promise<void>;
   /**
    * For each of these golden records, the golden records it has an open review item with (either way): pairs
-   * a steward is already asked about.
+   * a steward is already asked about whether they are one person. Items with a HELD_APART_REASONS reason
+   * (twins, junior and senior) are left out: those pairs are queued because they are probably two people, so
+   * a record matching both is ambiguous, not a repeat of the question.
    */
   reviewLinks(tx: Tx, goldenIds: readonly string[]): Promise<Map<string, Set<string>>>;
   /** Closes the record's open review items: its data changed, so they are scored again. */
@@ -197,9 +199,12 @@ async function selectReviewLinks(tx: Tx, goldenIds: readonly string[]): Promise<
   return query<{ a: string; b: string }>(
     tx,
     sql`select s.golden_id as a, r.candidate_golden_id as b from review_items r join source_records s on s.id = r.source_record_id
-        where r.status = 'open' and s.golden_id is not null and (s.golden_id = any(${ids}::uuid[]) or r.candidate_golden_id = any(${ids}::uuid[]))`,
+        where r.status = 'open' and s.golden_id is not null and (s.golden_id = any(${ids}::uuid[]) or r.candidate_golden_id = any(${ids}::uuid[]))
+          and not (r.reasons ?| ${sql.param([...HELD_APART_REASONS])}::text[])`,
   );
 }
+
+const heldApart = (reasons: readonly string[]) => reasons.some((r) => (HELD_APART_REASONS as readonly string[]).includes(r));
 
 function addLink(map: Map<string, Set<string>>, a: string, b: string) {
   if (a === b) return;
@@ -678,6 +683,7 @@ export class BatchStore implements RecordStore {
     const out = new Map<string, Set<string>>();
     for (const g of goldenIds) for (const l of this.reviewCache.get(g) ?? []) addLink(out, l.a, l.b);
     for (const r of this.reviews) {
+      if (heldApart(r.reasons)) continue;
       const own = this.overlayGolden(r.sourceRecordId) ?? this.rows.get(r.sourceRecordId)?.goldenId ?? null;
       if (own) addLink(out, own, r.candidateGoldenId);
     }

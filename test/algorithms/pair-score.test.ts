@@ -3,13 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { compile, type Contribution } from '../../algorithms/fellegi-sunter.js';
 import { parseModel, type Model } from '../../algorithms/model.js';
 import { buildNicknameIndex, parseNicknameCsv } from '../../algorithms/normalize/nicknames.js';
-import { scorePair, smoothedFrequency, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
+import { knownNames, parseGivenNameCsv } from '../../algorithms/normalize/given-names.js';
+import { firmVetoes, keystrokeSlip, scorePair, smoothedFrequency, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
 import { compareLabels } from '../../algorithms/person-comparisons.js';
 import { normalizePerson, type Person } from '../../algorithms/person.js';
 
 const model: Model = parseModel(JSON.parse(readFileSync(new URL('../../fixtures/models/default-model.json', import.meta.url), 'utf8')));
 const cm = compile(model);
-const nicknames = buildNicknameIndex(parseNicknameCsv(readFileSync(new URL('../../fixtures/names/nicknames.csv', import.meta.url), 'utf8')));
+const nicknameRows = parseNicknameCsv(readFileSync(new URL('../../fixtures/names/nicknames.csv', import.meta.url), 'utf8'));
+const nicknames = buildNicknameIndex(nicknameRows);
+/** The vocabulary the service loads (src/linkage/matcher.ts loadKnownGivenNames). */
+const known = knownNames(
+  parseGivenNameCsv(readFileSync(new URL('../../fixtures/names/given-names.csv', import.meta.url), 'utf8')),
+  nicknameRows.map((r) => r[0]),
+  nicknameRows.map((r) => r[2]),
+);
 
 interface Spec {
   given?: string;
@@ -257,6 +265,62 @@ describe('scorePair: vetoes', () => {
     const s = scorePair(cm, a, b);
     expect(s.household).toBe(true);
     expect(s.vetoes).toEqual([]);
+  });
+});
+
+describe('scorePair: a keystroke slip is not a twin', () => {
+  const twinSignature = (given: string, lab = false) =>
+    person({ given, family: 'Kowalczyk', dob: '2015-06-01', sex: 'F', ...(lab ? {} : HOME) });
+
+  it('the shipped vocabulary knows common names of every cohort, and not their slips', () => {
+    for (const n of ['JENNIFER', 'KAYLA', 'KYLA', 'JAYDEN', 'JAYLEN', 'LILY', 'LILA', 'ROBERT', 'BILL']) expect(known.has(n), n).toBe(true);
+    for (const n of ['JENNIFRE', 'JENNFIER', 'ROERT', 'KAYLQ']) expect(known.has(n), n).toBe(false);
+  });
+
+  it.each([
+    ['Jennifer', 'Jennifre', 'transposition'],
+    ['Jennifer', 'Jenifer', 'a letter dropped'],
+    ['Kayla', 'Kaylq', 'keyboard-adjacent substitution'],
+    ['Robert', 'Roert', 'a letter dropped'],
+  ])('%s / %s (%s), same home and birth date: no veto with the vocabulary, a veto without', (x, y) => {
+    const a = twinSignature(x);
+    const b = twinSignature(y);
+    // JENIFER is itself a known spelling: the pair is two known names, which stays a veto.
+    const bothKnown = known.has(a.given) && known.has(b.given);
+    expect(scorePair(cm, a, b).vetoes).toContain('household-given-name');
+    expect(keystrokeSlip(a, b, known)).toBe(!bothKnown);
+    expect(scorePair(cm, a, b, undefined, known).vetoes.includes('household-given-name')).toBe(bothKnown);
+    // The lab's view (no address, no phone): 'possible-twin' is lifted the same way.
+    expect(scorePair(cm, a, twinSignature(y, true), undefined, known).vetoes.includes('possible-twin')).toBe(bothKnown);
+  });
+
+  it.each([
+    ['Kayla', 'Kyla'],
+    ['Lily', 'Lila'],
+    ['Jayden', 'Jaylen'],
+    ['Christian', 'Christina'],
+  ])('twins %s / %s (two known names one edit apart) keep the veto', (x, y) => {
+    const s = scorePair(cm, twinSignature(x), twinSignature(y), undefined, known);
+    expect(s.vetoes).toContain('household-given-name');
+    expect(firmVetoes(s, twinSignature(x), twinSignature(y), known)).toContain('household-given-name');
+  });
+
+  it('two names the vocabulary does not know keep the veto; so do names two edits apart', () => {
+    expect(scorePair(cm, twinSignature('Xqvian'), twinSignature('Xqvien'), undefined, known).vetoes).toContain('household-given-name');
+    expect(scorePair(cm, twinSignature('Jennifer'), twinSignature('Jenfier'), undefined, known).vetoes).toContain('household-given-name');
+  });
+
+  it('firmVetoes: a given-name veto against an unknown form (a slip, a rare nickname) is not firm; SSN, suffix and generation always are', () => {
+    const willam = twinSignature('Willam');
+    const billy = twinSignature('Billy');
+    const s = scorePair(cm, willam, billy, undefined, known);
+    expect(s.vetoes).toContain('household-given-name');
+    expect(firmVetoes(s, willam, billy, known)).toEqual([]);
+    expect(firmVetoes(s, willam, billy, undefined)).toEqual(s.vetoes);
+    const a = person({ given: 'Willam', family: 'Kowalczyk', dob: '1980-03-04', ssn: '212-45-6780', ...HOME });
+    const b = person({ given: 'Billy', family: 'Kowalczyk', dob: '1980-03-04', ssn: '534-81-2297', ...HOME });
+    const t = scorePair(cm, a, b, undefined, known);
+    expect(firmVetoes(t, a, b, known)).toEqual(['ssn-disagrees']);
   });
 });
 

@@ -19,6 +19,8 @@ const cx = (id: string, oid: string, ns: string) => `${id}^^^${ns}&${oid}&ISO^MR
 const A = (id: string) => cx(id, OID_A, 'HOSPA');
 const B = (id: string) => cx(id, OID_B, 'CLINIC');
 const Cc = (id: string) => cx(id, OID_C, 'LAB');
+/** A sender that sends no address and no phone (a lab). */
+const NO_HOME = { address: '', phone: '' };
 
 describe.each(backends)('online matching on $name', (backend) => {
   let t: TestService;
@@ -78,6 +80,73 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect(reviews).toHaveLength(1);
     expect(reviews[0]!.reasons).toContain('household-given-name');
     expect(reviews[0]!.candidateGoldenId).toBe(await golden(OID_A, 'T1'));
+  });
+
+  it('links a keystroke slip in a given name inside a household, while two real names one letter apart stay apart', async () => {
+    const home = { address: '14 WREN CT^^CHAMPAIGN^IL^61820', phone: '^PRN^PH^^^217^5550318', sex: 'F' };
+    await send({ ...home, pid3: A('GS1'), name: 'MBEKWA^JENNIFER^^^^^L', dob: '19900412' });
+    await send({ ...home, app: 'CLINICAPP', pid3: B('GS2'), name: 'MBEKWA^JENNIFRE^^^^^L', dob: '19900412' });
+    expect(await golden(OID_B, 'GS2')).toBe(await golden(OID_A, 'GS1'));
+    expect(await openReviews(OID_B, 'GS2')).toEqual([]);
+
+    const twins = { address: '3 ASPEN PL^^CHAMPAIGN^IL^61821', phone: '^PRN^PH^^^217^5550977', sex: 'F', dob: '20120309' };
+    await send({ ...twins, pid3: A('GS3'), name: 'TREMBLAY^KAYLA^^^^^L' });
+    await send({ ...twins, app: 'CLINICAPP', pid3: B('GS4'), name: 'TREMBLAY^KYLA^^^^^L' });
+    expect(await golden(OID_B, 'GS4')).not.toBe(await golden(OID_A, 'GS3'));
+    expect((await openReviews(OID_B, 'GS4'))[0]?.reasons).toEqual(expect.arrayContaining(['household-given-name', 'distinct-given-names']));
+  });
+
+  it("does not let a nickname shared by twins carry one twin into the other's golden record", async () => {
+    const dob = '20050817';
+    await send({ pid3: A('TW1'), name: 'ABERNATHY^SAMUEL^^^^^L', dob, sex: 'M', address: '27 CLOVER LN^^DANVILLE^IL^61832', phone: '^PRN^PH^^^217^5550456' });
+    // The lab knows him as SAM: a nickname of SAMUEL, and it links.
+    await send({ app: 'LABAPP', pid3: Cc('TW2'), name: 'ABERNATHY^SAM', dob, sex: 'M', ...NO_HOME });
+    const samuel = await golden(OID_A, 'TW1');
+    expect(await golden(OID_C, 'TW2')).toBe(samuel);
+    // His twin SAMSON resembles SAM (a nickname of SAMSON too) more than SAMUEL's record resembles him; SAMUEL's
+    // own record says 'twin', and that holds.
+    await send({ app: 'CLINICAPP', pid3: B('TW3'), name: 'ABERNATHY^SAMSON^^^^^L', dob, sex: 'M', ...NO_HOME });
+    expect(await golden(OID_B, 'TW3')).not.toBe(samuel);
+    const reviews = await openReviews(OID_B, 'TW3');
+    expect(reviews.find((r) => r.candidateGoldenId === samuel)?.reasons).toEqual(expect.arrayContaining(['possible-twin', 'distinct-given-names']));
+  });
+
+  it('sends a record that resembles both of two twins held apart to review instead of picking one', async () => {
+    const home = { address: '8 HICKORY RD^^DANVILLE^IL^61834', phone: '^PRN^PH^^^217^5550622', sex: 'M', dob: '20070203' };
+    await send({ ...home, pid3: A('TX1'), name: 'OYELARAN^SAMUEL^^^^^L' });
+    await send({ ...home, app: 'CLINICAPP', pid3: B('TX2'), name: 'OYELARAN^SAMSON^^^^^L' });
+    const [g1, g2] = [await golden(OID_A, 'TX1'), await golden(OID_B, 'TX2')];
+    expect(g1).not.toBe(g2);
+    await send({ app: 'LABAPP', pid3: Cc('TX3'), name: 'OYELARAN^SAM', dob: home.dob, sex: 'M', ...NO_HOME });
+    const g3 = await golden(OID_C, 'TX3');
+    expect([g1, g2]).not.toContain(g3);
+    const reviews = await openReviews(OID_C, 'TX3');
+    expect(reviews[0]?.reasons).toContain('several-golden-records');
+    expect(new Set(reviews.map((r) => r.candidateGoldenId))).toEqual(new Set([g1, g2]));
+  });
+
+  it('does not let arrival order decide: a record held apart by a veto joins once a record that explains it arrives', async () => {
+    const dob = '19471010';
+    const home = { address: '52 POPLAR ST^^KANKAKEE^IL^60901', phone: '^PRN^PH^^^815^5550733' };
+    await send({ ...home, app: 'CLINICAPP', pid3: B('OR1'), name: 'HOLLOWAY^ROB^^^^^L', dob, sex: 'M' });
+    // The lab's ROERT (a slip of ROBERT) against ROB alone looks like a twin: held apart, in review.
+    await send({ app: 'LABAPP', pid3: Cc('OR2'), name: 'HOLLOWAY^ROERT', dob, sex: 'M', ...NO_HOME });
+    const held = await golden(OID_C, 'OR2');
+    expect(held).not.toBe(await golden(OID_B, 'OR1'));
+    expect((await openReviews(OID_C, 'OR2'))[0]?.reasons).toContain('possible-twin');
+    // ROBERT explains both: the nickname of one, the slip of the other.
+    await send({ ...home, pid3: A('OR3'), name: 'HOLLOWAY^ROBERT^^^^^L', dob, sex: 'M' });
+    const g = await golden(OID_A, 'OR3');
+    expect(await golden(OID_B, 'OR1')).toBe(g);
+    expect(await golden(OID_C, 'OR2')).toBe(g);
+    expect(await openReviews(OID_C, 'OR2')).toEqual([]);
+    const retired = (await golden(OID_B, 'OR1')) === held ? undefined : held;
+    if (retired) {
+      const [row] = await query<{ status: string }>(db(), sql`select status from golden_records where id = ${retired}`);
+      expect(row!.status).toBe('merged');
+    }
+    const events = await (await t.http('/api/events?after=0&limit=1000', { key: ADMIN_KEY })).json();
+    expect((events.events as any[]).some((e) => e.type === 'golden.merged' && e.payload.data.reason === 'last-member-relinked' && e.payload.data.into === g)).toBe(true);
   });
 
   it('keeps a junior and a senior apart: same name and address, birth dates a generation apart', async () => {

@@ -1,0 +1,38 @@
+/**
+ * Known given names: the vocabulary that tells a keystroke slip (JENNIFRE, JENIFFER) from a second real name
+ * one letter away (KAYLA / KYLA, LILY / LILA, JAYDEN / JAYLEN: twins are often named like that). A slip
+ * rarely lands on another real name; parents name children only with real ones.
+ *
+ * The shipped list (fixtures/names/given-names.csv) holds the first names of IHME's pseudopeople US
+ * population, which draws them from US name frequencies of every birth cohort, and the names of the nickname
+ * table are added to it. A name this vocabulary lacks is not proof of a typo: scorePair only uses it when the
+ * other name of the pair is known (algorithms/pair-score.ts).
+ */
+
+import { normalizeGiven } from './names.js';
+
+export type KnownNames = ReadonlySet<string>;
+
+/** `name,persons` lines (header optional) → names, folded as given names are (normalizeGiven). */
+export function parseGivenNameCsv(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const name = line.split(',')[0]!.trim();
+    if (name === '' || name.toLowerCase() === 'name') continue;
+    const folded = normalizeGiven(name).first;
+    if (folded.length > 1) out.push(folded);
+  }
+  return out;
+}
+
+/** One vocabulary from several lists (given names, both sides of the nickname rows…). */
+export function knownNames(...lists: Iterable<string>[]): KnownNames {
+  const s = new Set<string>();
+  for (const l of lists) {
+    for (const n of l) {
+      const folded = normalizeGiven(n).first;
+      if (folded.length > 1) s.add(folded);
+    }
+  }
+  return s;
+}
