@@ -10,9 +10,12 @@ import { ChangeLog } from '../linkage/changes.js';
 import type { Logger } from '../lib/log.js';
 import { errorKind } from '../lib/log.js';
 import { query, type Database } from '../storage/db.js';
+import { survivorship } from '../linkage/survivorship.js';
 import { requireRole, type ApiKey, type AuthVariables } from './auth.js';
 import { ApiError, errorResponse } from './errors.js';
 import { pixmRoutes, type Settle } from './pixm.js';
+import { reviewItemRoutes } from './review-items.js';
+import { stewardRoutes } from './steward.js';
 
 export interface ApiDeps {
   database: Database;
@@ -56,6 +59,11 @@ export function createApi(deps: ApiDeps) {
   app.route('/fhir', pixmRoutes(deps.database.db, deps.registry, deps.settle));
 
   app.use('/api/*', requireRole(deps.keys, 'reader'));
+  // Steward actions recompute survivorship as the worker does; after one, the worker is woken (onRequeued
+  // recounts its backlog) since it skips a batch while a steward holds its lock.
+  const steward = { database: deps.database, registry: deps.registry, survive: survivorship(deps.config.matching.survivorship, (id) => deps.registry.get(id)?.trustRank ?? 0) };
+  app.route('/api', reviewItemRoutes({ db: deps.database.db, registry: deps.registry, keys: deps.keys, steward, onChanged: deps.onRequeued }));
+  app.route('/api', stewardRoutes({ steward, keys: deps.keys, onChanged: deps.onRequeued }));
   app.get('/api/events', async (c) => {
     const after = Number(c.req.query('after') ?? 0);
     const limit = Math.min(Number(c.req.query('limit') ?? 100), 1000);
