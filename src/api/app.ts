@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { z } from 'zod';
 import type { FileConfig } from '../config.js';
 import type { AuthorityRegistry } from '../ingest/authorities.js';
 import { listDeadLetters, retryDeadLetters } from '../ingest/dead-letters.js';
@@ -10,12 +9,21 @@ import { ChangeLog } from '../linkage/changes.js';
 import type { Logger } from '../lib/log.js';
 import { errorKind } from '../lib/log.js';
 import { query, type Database } from '../storage/db.js';
-import { survivorship } from '../linkage/survivorship.js';
 import { requireRole, type ApiKey, type AuthVariables } from './auth.js';
+import { crosswalkDocs, crosswalkRoutes } from './crosswalk.js';
+import { coreDocs, retryBodySchema } from './docs.js';
 import { ApiError, errorResponse } from './errors.js';
+import { goldenRecordDocs, goldenRecordRoutes } from './golden-records.js';
+import { openApiDocument } from './openapi.js';
+import { patientDocs, patientRoutes } from './patients.js';
 import { pixmRoutes, type Settle } from './pixm.js';
 import { reviewItemRoutes } from './review-items.js';
 import { stewardRoutes } from './steward.js';
+import { PatientMatcher } from '../linkage/search.js';
+import { loadKnownGivenNames, loadNicknames } from '../linkage/matcher.js';
+import { ModelStore } from '../linkage/models.js';
+import { SqlStore } from '../linkage/store.js';
+import { survivorship } from '../linkage/survivorship.js';
 
 export interface ApiDeps {
   database: Database;
@@ -27,9 +35,21 @@ export interface ApiDeps {
   settle?: Settle;
   /** Wakes the worker after dead letters were re-queued. */
   onRequeued?: () => void;
+  /** FHIR $match scoring; by default the active model with the config's matching settings. */
+  patientMatcher?: PatientMatcher;
 }
 
-const retryBody = z.union([z.object({ ids: z.array(z.number().int().positive()).min(1).max(10_000) }).strict(), z.object({ all: z.literal(true) }).strict()]);
+function defaultPatientMatcher(deps: ApiDeps) {
+  const m = deps.config.matching;
+  return new PatientMatcher({
+    models: new ModelStore(),
+    nicknames: loadNicknames(),
+    knownGiven: loadKnownGivenNames(),
+    store: new SqlStore(survivorship(m.survivorship, (id) => deps.registry.get(id)?.trustRank ?? 0)),
+    maxBlockSize: m.maxBlockSize,
+    maxCandidateGoldens: m.maxCandidateGoldens,
+  });
+}
 
 export async function queueDepths(database: Database) {
   const rows = await query<{ status: string; n: number }>(database.db, sql`select status, count(*)::int as n from messages where status <> 'done' group by status`);
@@ -57,6 +77,8 @@ export function createApi(deps: ApiDeps) {
 
   app.use('/fhir/*', requireRole(deps.keys, 'reader'));
   app.route('/fhir', pixmRoutes(deps.database.db, deps.registry, deps.settle));
+  // After PIXm: /fhir/Patient/$ihe-pix must be matched before /fhir/Patient/:id.
+  app.route('/fhir', patientRoutes(deps.database.db, deps.registry, deps.patientMatcher ?? defaultPatientMatcher(deps)));
 
   app.use('/api/*', requireRole(deps.keys, 'reader'));
   // Steward actions recompute survivorship as the worker does; after one, the worker is woken (onRequeued
@@ -64,6 +86,8 @@ export function createApi(deps: ApiDeps) {
   const steward = { database: deps.database, registry: deps.registry, survive: survivorship(deps.config.matching.survivorship, (id) => deps.registry.get(id)?.trustRank ?? 0) };
   app.route('/api', reviewItemRoutes({ db: deps.database.db, registry: deps.registry, keys: deps.keys, steward, onChanged: deps.onRequeued }));
   app.route('/api', stewardRoutes({ steward, keys: deps.keys, onChanged: deps.onRequeued }));
+  app.route('/api', crosswalkRoutes(deps.database.db, deps.registry, deps.settle));
+  app.route('/api', goldenRecordRoutes(deps.database.db, deps.registry));
   app.get('/api/events', async (c) => {
     const after = Number(c.req.query('after') ?? 0);
     const limit = Math.min(Number(c.req.query('limit') ?? 100), 1000);
@@ -86,12 +110,15 @@ export function createApi(deps: ApiDeps) {
     return c.json({ deadLetters: await listDeadLetters(deps.database.db, limit, after) });
   });
   app.post('/api/dead-letters/retry', requireRole(deps.keys, 'admin'), async (c) => {
-    const body = retryBody.safeParse(await c.req.json().catch(() => undefined));
+    const body = retryBodySchema.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) throw new ApiError('bad_request', 'body must be {"ids":[…]} or {"all":true}');
     const outcomes = await retryDeadLetters(deps.database.db, deps.config, deps.registry, body.data, `api:${c.get('apiKey').id}`);
     if (outcomes.some((o) => o.result === 'requeued')) deps.onRequeued?.();
     return c.json({ outcomes });
   });
+
+  let openapi: unknown;
+  app.get('/openapi.json', requireRole(deps.keys, 'reader'), (c) => c.json((openapi ??= openApiDocument(app.routes, [...coreDocs, ...crosswalkDocs, ...goldenRecordDocs, ...patientDocs]))));
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', 'no such route')));
   app.onError((err, c) => {
