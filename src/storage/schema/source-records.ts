@@ -36,5 +36,7 @@ export const sourceRecords = pgTable(
     uniqueIndex('source_records_key_uq').on(t.authorityId, t.identifier),
     index('source_records_golden_idx').on(t.goldenId),
     index('source_records_merged_into_idx').on(t.mergedIntoId).where(sql`${t.mergedIntoId} is not null`),
+    // PDQm birthdate searches: names and phones are found through blocking_keys, a birth date alone needs this.
+    index('source_records_birth_date_idx').on(t.birthDate),
   ],
 );

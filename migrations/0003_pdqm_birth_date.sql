@@ -1,0 +1,1 @@
+CREATE INDEX "source_records_birth_date_idx" ON "source_records" USING btree ("birth_date");
