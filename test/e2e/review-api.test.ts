@@ -303,7 +303,7 @@ describe.each(backends)('review queue API on $name', (backend) => {
     expect(r.body).toMatchObject({ decision: 'non-match', nonMatchPairs: 1 });
     const [pair] = await query<{ a: number; b: number; fa: string; fb: string; by: string; note: string; item: number }>(
       db(),
-      sql`select record_a::int as a, record_b::int as b, fingerprint_a as fa, fingerprint_b as fb, decided_by as by, note, review_item_id::int as item from non_matches`,
+      sql`select record_a::int as a, record_b::int as b, fingerprint_a as fa, fingerprint_b as fb, decided_by as by, note, review_item_id::int as item from non_matches where review_item_id = ${item.id}`,
     );
     const ids = await query<{ id: number; identifier: string }>(db(), sql`select id::int as id, identifier from source_records where identifier in (${first(5)}, ${second(5)}) order by id`);
     expect([pair!.a, pair!.b]).toEqual(ids.map((x) => x.id));
