@@ -37,7 +37,7 @@
  */
 
 import { explain, probabilityOf, type CompiledModel, type Contribution, type Explanation } from './fellegi-sunter.js';
-import { damerauLevenshtein } from './comparators/strings.js';
+import { oneEditApart } from './comparators/strings.js';
 import type { KnownNames } from './normalize/given-names.js';
 import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
 import type { Person } from './person.js';
@@ -193,8 +193,7 @@ export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean 
       const gx = x.given;
       const gy = y.given;
       if (gx === gy || Math.min(gx.length, gy.length) < 3 || Math.max(gx.length, gy.length) < 4) continue;
-      if (Math.abs(gx.length - gy.length) > 1 || known.has(gx) === known.has(gy)) continue;
-      if (damerauLevenshtein(gx, gy) === 1) return true;
+      if (known.has(gx) !== known.has(gy) && oneEditApart(gx, gy)) return true;
     }
   }
   return false;

@@ -9,9 +9,11 @@
  *
  * Levels (thresholds from comparators/names.ts: JW_HIGH 0.92, JW_MEDIUM 0.88):
  * - given_name  null | exact (first given names equal, or all given names joined equal: MARY ANN / MARYANN)
- *               | nickname (a common canonical form in the nickname table) | jw-high | phonetic (a Double
+ *               | nickname (a common canonical form in the nickname table) | jw-high (Jaro-Winkler ≥ 0.92, or
+ *               one keystroke apart with four letters or more: RYAN / RYQN) | phonetic (a Double
  *               Metaphone code in common) | jw-medium | initial (J / JOHN) | else.
  * - family_name null | exact (equal, or same parts in any order) | any-part (GARCIA / GARCIA LOPEZ) | jw-high
+ *               (as for given names: MARTIN / MQRTIN)
  *               | reversed (given and family swapped: the given name of each agrees at jw-high or better with
  *               the family name of the other, while the direct comparisons do not) | partial-swap (one name
  *               keyed in the other field, the other name different: SAM WEBB / WEBB JONES; the given name of
@@ -50,7 +52,7 @@
 import { compareDates } from './comparators/dates.js';
 import { compareIdentifiers } from './comparators/identifiers.js';
 import { JW_HIGH, JW_MEDIUM } from './comparators/names.js';
-import { damerauLevenshtein, jaroWinkler } from './comparators/strings.js';
+import { damerauLevenshtein, jaroWinkler, oneEditApart } from './comparators/strings.js';
 import type { NameVariant, Person } from './person.js';
 
 export const COMPARISON_NAMES = ['given_name', 'family_name', 'dob', 'sex', 'ssn', 'phone', 'postcode', 'street', 'other_id', 'middle_name'] as const;
@@ -121,6 +123,15 @@ function shares(a: readonly string[], b: readonly string[]): boolean {
   return false;
 }
 
+/**
+ * A typo Jaro-Winkler undervalues: one keystroke apart and at least four letters each. JW weighs a slip near
+ * the start of a short name heavily (MARTIN / MQRTIN 0.91, RYAN / RYQN 0.87), though it is as much a typo as
+ * one at the end.
+ */
+function oneKeystroke(x: string, y: string): boolean {
+  return x.length >= 4 && y.length >= 4 && oneEditApart(x, y);
+}
+
 /** Given-name level of two name variants; NULL_LEVEL when either given name is unknown. */
 export function givenLevel(a: NameVariant, b: NameVariant): number {
   const x = a.given;
@@ -130,7 +141,7 @@ export function givenLevel(a: NameVariant, b: NameVariant): number {
   if (shares(a.givenNicknames, b.givenNicknames)) return G_NICK;
   let jw = jaroWinkler(x, y);
   if (a.givenJoined !== x || b.givenJoined !== y) jw = Math.max(jw, jaroWinkler(a.givenJoined, b.givenJoined));
-  if (jw >= JW_HIGH) return G_JWH;
+  if (jw >= JW_HIGH || oneKeystroke(x, y)) return G_JWH;
   if (shares(a.givenCodes, b.givenCodes)) return G_PHON;
   if (jw >= JW_MEDIUM) return G_JWM;
   if ((x.length === 1 && y.charAt(0) === x) || (y.length === 1 && x.charAt(0) === y)) return G_INIT;
@@ -152,7 +163,7 @@ export function familyLevel(a: NameVariant, b: NameVariant): number {
   }
   let jw = jaroWinkler(x, y);
   if (multi) for (const p of ap) for (const q of bp) jw = Math.max(jw, jaroWinkler(p, q));
-  if (jw >= JW_HIGH) return F_JWH;
+  if (jw >= JW_HIGH || oneKeystroke(x, y)) return F_JWH;
   if (shares(a.familyCodes, b.familyCodes)) return F_PHON;
   return F_ELSE;
 }

@@ -431,13 +431,15 @@ const round = (x: number | null, d = 4) => (x === null ? null : Math.round(x * 1
  * and tallies them by outcome (the vetoes, or below / between the thresholds). Prints to stderr only.
  */
 async function explainMisses(service: Service, pop: Population, golden: Map<string, string>, limit: number) {
-  const rows = await query<{ oid: string; identifier: string; demographics: Demographics; kind: string | null; reviews: string | null }>(
+  const rows = await query<{ oid: string; identifier: string; demographics: Demographics; kind: string | null; reviews: string | null; history: string | null; closed: string | null }>(
     service.database.db,
     sql`select a.oid, r.identifier, r.demographics, r.link_kind as kind,
-          (select string_agg(distinct x, ',') from review_items i, jsonb_array_elements_text(i.reasons) x where i.source_record_id = r.id and i.status = 'open') as reviews
+          (select string_agg(distinct x, ',') from review_items i, jsonb_array_elements_text(i.reasons) x where i.source_record_id = r.id and i.status = 'open') as reviews,
+          (select string_agg(l.kind || coalesce(':' || l.removed_reason, ''), '>' order by l.id) from links l where l.source_record_id = r.id) as history,
+          (select string_agg(distinct i.status || ':' || x, ',') from review_items i, jsonb_array_elements_text(i.reasons) x where i.source_record_id = r.id and i.status <> 'open') as closed
         from source_records r join authorities a on a.id = r.authority_id`,
   );
-  const state = new Map(rows.map((r) => [recordKey(r.oid, r.identifier), `${r.kind ?? '-'}${r.reviews ? `/review:${r.reviews}` : ''}`]));
+  const state = new Map(rows.map((r) => [recordKey(r.oid, r.identifier), `${r.history ?? '-'}${r.reviews ? `/review:${r.reviews}` : ''}${r.closed ? `/closed:${r.closed}` : ''}`]));
   const nick = loadNicknames();
   const known = loadKnownGivenNames();
   const model = compile(loadDefaultModel());

@@ -45,6 +45,7 @@ import { compile, probabilityOf, totalWeight, type CompiledModel } from '../algo
 import { parseModel, type Model } from '../algorithms/model.js';
 import { mulberry32 } from '../algorithms/random.js';
 import { buildNicknameIndex, parseNicknameCsv } from '../algorithms/normalize/nicknames.js';
+import { knownNames, parseGivenNameCsv } from '../algorithms/normalize/given-names.js';
 import { C, COMPARISON_NAMES, compareLabels, compareVector, termFrequencyKeys } from '../algorithms/person-comparisons.js';
 import { normalizePerson, PERSON_BLOCKING_RULES, type Person } from '../algorithms/person.js';
 import { scorePair, type TermCounts } from '../algorithms/pair-score.js';
@@ -179,6 +180,12 @@ function termCounts(persons: readonly Person[]): TermCounts {
   };
 }
 
+/** The given-name vocabulary the service loads (src/linkage/matcher.ts loadKnownGivenNames). */
+const KNOWN_GIVEN = (() => {
+  const rows = parseNicknameCsv(readFileSync(new URL('../fixtures/names/nicknames.csv', import.meta.url), 'utf8'));
+  return knownNames(parseGivenNameCsv(readFileSync(new URL('../fixtures/names/given-names.csv', import.meta.url), 'utf8')), rows.map((r) => r[0]), rows.map((r) => r[2]));
+})();
+
 /**
  * The automatic links as the service makes them (algorithms/pair-score.ts scorePair): household-corrected
  * weight, term frequencies smoothed towards u, and a pair with a veto (household given name or generation,
@@ -194,7 +201,7 @@ function serviceMetrics(ds: Dataset, cm: CompiledModel, persons: readonly Person
   for (let p = 0; p < cand.left.length; p++) {
     const i = cand.left[p]!;
     const j = cand.right[p]!;
-    const s = scorePair(cm, persons[i]!, persons[j]!, counts);
+    const s = scorePair(cm, persons[i]!, persons[j]!, counts, KNOWN_GIVEN);
     if (s.probability < upper) continue;
     if (s.vetoes.length > 0) {
       vetoed++;

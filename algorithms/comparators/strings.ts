@@ -112,6 +112,24 @@ export interface DamerauLevenshteinOptions {
   restricted?: boolean;
 }
 
+/**
+ * Exactly one keystroke apart: Damerau-Levenshtein distance 1 (one substitution, insertion, deletion, or a
+ * transposition of two adjacent letters). Linear time: it runs on every pair the Jaro-Winkler levels miss.
+ */
+export function oneEditApart(a: string, b: string): boolean {
+  if (a === b) return false;
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1) return false;
+  let i = 0;
+  while (i < la && i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (la === lb) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
+    return i + 1 < la && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // transposition
+  }
+  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1); // deletion / insertion
+}
+
 /** Damerau-Levenshtein distance (insert, delete, substitute, transpose adjacent; unit costs). */
 export function damerauLevenshtein(a: string, b: string, options: DamerauLevenshteinOptions = {}): number {
   if (options.restricted === true) {

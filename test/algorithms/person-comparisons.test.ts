@@ -60,6 +60,8 @@ const hits: Case[] = [
   ['given_name', 'exact', { given: 'Mary Ann' }, { given: 'Maryann' }],
   ['given_name', 'nickname', { given: 'Bill' }, { given: 'William' }],
   ['given_name', 'jw-high', { given: 'Martha' }, { given: 'Marhta' }],
+  // One keystroke near the start of a short name: Jaro-Winkler 0.87, still a typo.
+  ['given_name', 'jw-high', { given: 'Ryan' }, { given: 'Ryqn' }],
   ['given_name', 'phonetic', { given: 'Stephen' }, { given: 'Steven' }],
   ['given_name', 'jw-medium', { given: 'Leonard' }, { given: 'Leonora' }],
   ['given_name', 'initial', { given: 'J.' }, { given: 'John' }],
@@ -69,6 +71,7 @@ const hits: Case[] = [
   ['family_name', 'exact', { family: 'Garcia Lopez' }, { family: 'Lopez-Garcia' }],
   ['family_name', 'any-part', { family: 'Garcia Lopez' }, { family: 'Garcia' }],
   ['family_name', 'jw-high', { family: 'Johnson' }, { family: 'Jonson' }],
+  ['family_name', 'jw-high', { family: 'Martin' }, { family: 'Mqrtin' }],
   ['family_name', 'reversed', { given: 'Sam', family: 'Webb' }, { given: 'Webb', family: 'Sam' }],
   ['family_name', 'reversed', { given: 'Joshua', family: 'Campbell' }, { given: 'Campblel', family: 'Joshua' }],
   ['family_name', 'partial-swap', { given: 'Sam', family: 'Webb' }, { given: 'Webb', family: 'Jones' }],

@@ -1,7 +1,7 @@
 import naturalJaroWinkler from 'natural/lib/natural/distance/jaro-winkler_distance.js';
 import naturalLevenshtein from 'natural/lib/natural/distance/levenshtein_distance.js';
 import { describe, expect, it } from 'vitest';
-import { damerauLevenshtein, jaccardTokens, jaro, jaroWinkler, levenshtein } from '../../../algorithms/comparators/index.js';
+import { damerauLevenshtein, jaccardTokens, jaro, jaroWinkler, levenshtein, oneEditApart } from '../../../algorithms/comparators/index.js';
 import { mulberry32, pick, randomString } from '../../helpers/prng.js';
 
 describe('jaroWinkler', () => {
@@ -157,6 +157,50 @@ describe('damerauLevenshtein and levenshtein', () => {
     }
   });
 });
+
+describe('oneEditApart', () => {
+  it.each([
+    ['MARTIN', 'MQRTIN', true],
+    ['JENNIFER', 'JENNIFRE', true],
+    ['JENNIFER', 'JENIFER', true],
+    ['ROBERT', 'ROERT', true],
+    ['ANA', 'ANNA', true],
+    ['RYAN', 'YRAN', true],
+    ['MARTIN', 'MARTIN', false],
+    ['MARTIN', 'MRATNI', false],
+    ['ABC', 'CA', false],
+    ['', 'A', true],
+    ['', '', false],
+  ])('%s / %s → %s', (a, b, expected) => {
+    expect(oneEditApart(a, b)).toBe(expected);
+    expect(oneEditApart(b, a)).toBe(expected);
+  });
+
+  it('is damerauLevenshtein === 1 on random short strings (few letters, so edits collide)', () => {
+    const rnd = mulberry32(20261125);
+    for (let i = 0; i < 20_000; i++) {
+      const a = randomString(rnd, 'ABC', 0, 6);
+      const b = rnd() < 0.5 ? randomString(rnd, 'ABC', 0, 6) : mutateOnce(rnd, a);
+      expect(oneEditApart(a, b), `${a} / ${b}`).toBe(damerauLevenshtein(a, b) === 1);
+    }
+  });
+});
+
+/** One random edit of any kind (or none, when the string is too short for the one drawn). */
+function mutateOnce(rnd: () => number, s: string): string {
+  const i = Math.floor(rnd() * (s.length + 1));
+  const c = pick(rnd, ['A', 'B', 'C']);
+  switch (Math.floor(rnd() * 4)) {
+    case 0:
+      return s.slice(0, i) + c + s.slice(i + 1);
+    case 1:
+      return s.slice(0, i) + c + s.slice(i);
+    case 2:
+      return s.slice(0, i) + s.slice(i + 1);
+    default:
+      return i + 1 < s.length ? s.slice(0, i) + s[i + 1] + s[i] + s.slice(i + 2) : s;
+  }
+}
 
 describe('jaccardTokens', () => {
   it.each([
