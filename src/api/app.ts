@@ -17,8 +17,8 @@ import { goldenRecordDocs, goldenRecordRoutes } from './golden-records.js';
 import { openApiDocument } from './openapi.js';
 import { patientDocs, patientRoutes } from './patients.js';
 import { pixmRoutes, type Settle } from './pixm.js';
-import { reviewItemRoutes } from './review-items.js';
-import { stewardRoutes } from './steward.js';
+import { reviewItemDocs, reviewItemRoutes } from './review-items.js';
+import { stewardDocs, stewardRoutes } from './steward.js';
 import { PatientMatcher } from '../linkage/search.js';
 import { loadKnownGivenNames, loadNicknames } from '../linkage/matcher.js';
 import { ModelStore } from '../linkage/models.js';
@@ -118,7 +118,7 @@ export function createApi(deps: ApiDeps) {
   });
 
   let openapi: unknown;
-  app.get('/openapi.json', requireRole(deps.keys, 'reader'), (c) => c.json((openapi ??= openApiDocument(app.routes, [...coreDocs, ...crosswalkDocs, ...goldenRecordDocs, ...patientDocs]))));
+  app.get('/openapi.json', requireRole(deps.keys, 'reader'), (c) => c.json((openapi ??= openApiDocument(app.routes, [...coreDocs, ...crosswalkDocs, ...goldenRecordDocs, ...patientDocs, ...reviewItemDocs, ...stewardDocs]))));
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', 'no such route')));
   app.onError((err, c) => {

@@ -13,7 +13,7 @@ import { component, type RouteDoc } from './openapi.js';
 /** A golden record as a steward reads it: what survived and from where, who is in it, how they got there. */
 
 /** The SSN is a matching attribute: the API shows its last four digits, enough to tell two apart. */
-const demographicsView = component(
+export const demographicsView = component(
   'Demographics',
   demographicsSchema.omit({ ssn: true }).extend({ ssnLast4: z.string().optional().meta({ description: 'last four digits of the SSN, when known' }) }),
   'Demographics as received (source records) or survived (golden records); the SSN only as its last four digits.',

@@ -8,6 +8,8 @@ import { resolveReview, StewardError, type StewardDeps } from '../linkage/stewar
 import type { Db } from '../storage/db.js';
 import { requireRole, type ApiKey, type AuthVariables } from './auth.js';
 import { ApiError } from './errors.js';
+import { demographicsView } from './golden-records.js';
+import { component, type RouteDoc } from './openapi.js';
 
 /*
  * The stewards' queue over HTTP: GET /api/review-items (a page, filtered and sorted, with an opaque keyset
@@ -154,3 +156,188 @@ export function reviewItemRoutes(deps: ReviewApiDeps) {
 
   return app;
 }
+
+// ------------------------------------------------------------------------------------------------ OpenAPI
+
+const int = z.number().int();
+const recordSummary = {
+  system: z.string().nullable().meta({ description: 'urn:oid:<OID>, or the namespace of an authority without an OID' }),
+  authority: z.string().nullable().meta({ description: "the assigning authority's name" }),
+  value: z.string().nullable(),
+  name: z.string().nullable().meta({ description: 'given and family name, folded (upper case, no accents)' }),
+  birthDate: z.string().nullable(),
+};
+
+export const reviewItemSummarySchema = component(
+  'ReviewItemSummary',
+  z.object({
+    id: int,
+    status: z.enum(REVIEW_STATUSES),
+    version: int.meta({ description: 'pass it back to resolve' }),
+    score: z.number().meta({ description: 'match probability (0–1) when the pair was scored' }),
+    weight: z.number().meta({ description: 'total match weight, log2 of the odds' }),
+    reasons: z.array(z.string()).meta({ description: 'why it is a question: between-thresholds, same-authority, several-golden-records, household, updated-record, and vetoes' }),
+    modelVersion: int,
+    createdAt: z.string(),
+    sourceRecord: z.object({ id: int, ...recordSummary, goldenId: z.guid().nullable().meta({ description: 'where the record waits meanwhile' }) }),
+    candidate: z.object({ goldenId: z.guid(), recordId: int.meta({ description: 'the member that scored best' }), ...recordSummary }),
+    decision: z.enum(['match', 'non-match']).nullable(),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    note: z.string().nullable(),
+  }),
+);
+
+export const reviewItemPageSchema = component(
+  'ReviewItemPage',
+  z.object({
+    items: z.array(reviewItemSummarySchema),
+    nextCursor: z.string().nullable().meta({ description: 'cursor= for the next page; null on the last' }),
+    total: int.meta({ description: 'items matching the filters, on every page' }),
+  }),
+);
+
+const recordView = z.object({
+  id: int,
+  system: z.string().nullable(),
+  authority: z.string().nullable(),
+  value: z.string().nullable(),
+  identifierType: z.string().nullable(),
+  status: z.string(),
+  goldenId: z.guid().nullable(),
+  linkKind: z.string().nullable().meta({ description: 'new | asserted | a40 | auto | steward' }),
+  sender: z.string().nullable(),
+  version: int,
+  updatedAt: z.string(),
+  demographics: demographicsView.nullable(),
+});
+
+export const waterfallSchema = component(
+  'MatchWeightWaterfall',
+  z.object({
+    prior: z.number().meta({ description: 'log2(λ/(1−λ)): the weight before any comparison' }),
+    priorProbability: z.number(),
+    contributions: z.array(
+      z.object({
+        comparison: z.string().meta({ description: "a comparison of the model, or 'household' (the shared-residence correction)" }),
+        level: z.string(),
+        levelIndex: int,
+        weight: z.number().meta({ description: 'log2(m/u) of the level' }),
+        tfAdjustment: z.number().meta({ description: 'term-frequency adjustment (rare names weigh more)' }),
+        total: z.number().meta({ description: 'weight + tfAdjustment: this bar of the waterfall' }),
+        cumulative: z.number().meta({ description: 'prior + every total so far' }),
+        probabilityAfter: z.number().meta({ description: 'the match probability at the cumulative weight' }),
+        m: z.number().optional(),
+        u: z.number().optional(),
+        bayesFactor: z.number().optional().meta({ description: '2^total: how many times likelier this outcome is for a match' }),
+      }),
+    ),
+    sum: z.number().meta({ description: 'prior + Σ totals (= weight)' }),
+    weight: z.number(),
+    probability: z.number(),
+  }),
+  'The score taken apart as Splink draws it: from the prior, each comparison adds its bar; the bars add up to the total weight.',
+);
+
+export const reviewItemSchema = component(
+  'ReviewItem',
+  z.object({
+    id: int,
+    status: z.enum(REVIEW_STATUSES),
+    version: int,
+    createdAt: z.string(),
+    messageId: int.nullable(),
+    score: z.number(),
+    weight: z.number(),
+    reasons: z.array(z.string()),
+    decision: z.enum(['match', 'non-match']).nullable(),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    note: z.string().nullable(),
+    model: z.object({ version: int, name: z.string().nullable(), thresholds: z.object({ upper: z.number(), lower: z.number() }).nullable() }),
+    explanation: waterfallSchema,
+    stale: z.boolean().meta({ description: 'either record changed after the pair was scored' }),
+    sourceRecord: recordView.nullable(),
+    candidate: z.object({
+      goldenId: z.guid(),
+      bestMember: recordView.nullable().meta({ description: 'the member of the golden record that scored best against the source record' }),
+      golden: z
+        .object({
+          id: z.guid(),
+          status: z.string(),
+          mergedIntoId: z.guid().nullable(),
+          version: int,
+          updatedAt: z.string(),
+          demographics: demographicsView.nullable().meta({ description: 'the survived view' }),
+          provenance: z.record(z.string(), int).nullable().meta({ description: 'source record id per survived field' }),
+          members: z.array(z.object({ id: int, system: z.string().nullable(), authority: z.string().nullable(), value: z.string().nullable(), identifierType: z.string().nullable(), status: z.string(), linkKind: z.string().nullable() })),
+        })
+        .nullable(),
+    }),
+    fields: z.array(
+      z.object({
+        field: z.string(),
+        source: z.string().nullable(),
+        candidate: z.string().nullable().meta({ description: 'the best member' }),
+        golden: z.string().nullable(),
+        same: z.boolean().nullable().meta({ description: 'source and candidate agree ignoring case, accents and punctuation; null when either is missing' }),
+      }),
+    ),
+  }),
+  'One review item with both records side by side, the golden record, and the score as a waterfall.',
+);
+
+export const resolveResultSchema = component(
+  'ReviewResolution',
+  z.object({
+    id: int,
+    status: z.literal('resolved'),
+    decision: z.enum(['match', 'non-match']),
+    version: int,
+    goldenId: z.guid().meta({ description: 'the golden record the source record is in afterwards' }),
+    nonMatchPairs: int.meta({ description: 'record pairs remembered as not the same person' }),
+    superseded: int.meta({ description: "the record's other open items closed by a match" }),
+  }),
+);
+
+const idParams = z.object({ id: z.string().regex(/^[1-9][0-9]*$/).meta({ description: 'review item id' }) });
+
+export const reviewItemDocs: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/api/review-items',
+    summary: 'The review queue: a page of review items, filtered and sorted',
+    description: 'Keyset pagination: pass nextCursor back as cursor= with the same filters and sort. Audited (the items listed).',
+    tags: ['review'],
+    role: 'reader',
+    query: listQuerySchema,
+    responses: { 200: { description: 'a page', schema: reviewItemPageSchema } },
+    errors: ['bad_request'],
+  },
+  {
+    method: 'get',
+    path: '/api/review-items/:id',
+    summary: 'One review item: both records side by side, the golden record and the match-weight waterfall',
+    description: 'Audited.',
+    tags: ['review'],
+    role: 'reader',
+    params: idParams,
+    responses: { 200: { description: 'the item', schema: reviewItemSchema } },
+    errors: ['bad_request', 'not_found'],
+  },
+  {
+    method: 'post',
+    path: '/api/review-items/:id/resolve',
+    summary: "A steward's answer: match (link) or non-match (remembered)",
+    description:
+      'version must be the one read: a stale version, or an item no longer open, is a conflict (409). match: the source record joins the candidate golden record (kind steward); ' +
+      'its golden record, if left empty, is retired into it; its other open items close. non-match: the pair (the record and each member of the candidate golden record) ' +
+      'is not proposed again until either record’s data changes.',
+    tags: ['review'],
+    role: 'steward',
+    params: idParams,
+    body: { schema: resolveBodySchema },
+    responses: { 200: { description: 'resolved', schema: resolveResultSchema } },
+    errors: ['bad_request', 'not_found', 'conflict'],
+  },
+];

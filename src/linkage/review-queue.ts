@@ -193,12 +193,16 @@ export function waterfall(ex: StoredExplanation) {
   return { prior: ex.prior, priorProbability: probabilityOf(ex.prior), contributions: steps, sum: running, weight: ex.weight, probability: ex.probability };
 }
 
-const maskSsn = (ssn: string | null | undefined) => (ssn ? `***-**-${ssn.slice(-4)}` : (ssn ?? null));
+export type ShownDemographics = Omit<Demographics, 'ssn'> & { ssnLast4?: string };
 
-/** Demographics as shown to a steward: the SSN reduced to its last four digits (the comparison level says whether they agree). */
-export function shown(d: Demographics | null): Demographics | null {
+/**
+ * Demographics as the API shows them (as GET /api/golden-records/:id does): the SSN only as its last four
+ * digits, enough to tell two apart; the comparison level says whether the whole numbers agree.
+ */
+export function shown(d: Demographics | null): ShownDemographics | null {
   if (!d) return null;
-  return d.ssn ? { ...d, ssn: maskSsn(d.ssn) } : d;
+  const { ssn, ...rest } = d;
+  return ssn ? { ...rest, ssnLast4: ssn.slice(-4) } : rest;
 }
 
 const FIELDS: Array<[string, (d: Demographics) => string | null | undefined]> = [
@@ -213,7 +217,7 @@ const FIELDS: Array<[string, (d: Demographics) => string | null | undefined]> = 
   ['state', (d) => d.addresses[0]?.state],
   ['zip', (d) => d.addresses[0]?.zip],
   ['phone', (d) => d.phones[0]?.number],
-  ['ssn', (d) => maskSsn(d.ssn)],
+  ['ssnLast4', (d) => d.ssn?.slice(-4)],
   ['mothersMaidenName', (d) => d.mothersMaidenName],
 ];
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { keyId } from '../../src/api/auth.js';
+import { resolveResultSchema, reviewItemPageSchema, reviewItemSchema } from '../../src/api/review-items.js';
 import { parseEvent } from '../../src/linkage/events.js';
 import { query } from '../../src/storage/db.js';
 import { backends } from '../helpers/db.js';
@@ -104,6 +105,8 @@ describe.each(backends)('review queue API on $name', (backend) => {
 
     const { status, body } = await get('/api/review-items?limit=200');
     expect(status).toBe(200);
+    // The answer is what the OpenAPI document says, no more and no less.
+    expect(reviewItemPageSchema.parse(body)).toEqual(body);
     expect(body.total).toBe(PEOPLE.length);
     expect(body.nextCursor).toBeNull();
     // Default order: oldest first.
@@ -194,6 +197,7 @@ describe.each(backends)('review queue API on $name', (backend) => {
     const item = (await itemOf(second(2)))!;
     const { status, body } = await get(`/api/review-items/${item.id}`);
     expect(status).toBe(200);
+    expect(reviewItemSchema.parse(body)).toEqual(body);
     const [stored] = await query<{ weight: number; probability: number; sourceId: number; candidateId: number }>(
       db(),
       sql`select weight, probability, source_record_id::int as "sourceId", candidate_record_id::int as "candidateId" from review_items where id = ${item.id}`,
@@ -247,6 +251,7 @@ describe.each(backends)('review queue API on $name', (backend) => {
 
     const r = await post(`/api/review-items/${item.id}/resolve`, { decision: 'match', version: item.version, note: 'same DOB and address; registration clerk typo' });
     expect(r.status).toBe(200);
+    expect(resolveResultSchema.parse(r.body)).toEqual(r.body);
     expect(r.body).toEqual({ id: item.id, status: 'resolved', decision: 'match', version: item.version + 1, goldenId: target, nonMatchPairs: 0, superseded: 0 });
 
     const pixed = await t.pix(pix(OID_A, first(0)));
@@ -275,6 +280,26 @@ describe.each(backends)('review queue API on $name', (backend) => {
     const again = await post(`/api/review-items/${item.id}/resolve`, { decision: 'non-match', version: item.version + 1 });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/is resolved/);
+  });
+
+  it('is in the OpenAPI document with its roles', async () => {
+    const doc = (await get('/openapi.json')).body;
+    const ops: Array<[string, string, string]> = [
+      ['/api/review-items', 'get', 'reader'],
+      ['/api/review-items/{id}', 'get', 'reader'],
+      ['/api/review-items/{id}/resolve', 'post', 'steward'],
+      ['/api/links', 'post', 'steward'],
+      ['/api/links/unlink', 'post', 'steward'],
+      ['/api/golden-records/merge', 'post', 'steward'],
+      ['/api/golden-records/unmerge', 'post', 'steward'],
+    ];
+    for (const [path, method, role] of ops) {
+      const op = doc.paths[path]?.[method];
+      expect([path, op?.['x-undocumented'] ?? false, op?.['x-required-role']]).toEqual([path, false, role]);
+    }
+    expect(doc.paths['/api/review-items/{id}/resolve'].post.responses['409'].content['application/json'].schema.$ref).toBe('#/components/schemas/ErrorEnvelope');
+    expect(doc.paths['/api/review-items'].get.parameters.map((p: any) => p.name)).toEqual(['status', 'authority', 'minScore', 'maxScore', 'sort', 'limit', 'cursor']);
+    expect(doc.components.schemas.MatchWeightWaterfall.properties.contributions).toBeDefined();
   });
 
   it('lets one of two stewards resolving the same item at once win; the other gets 409', async () => {

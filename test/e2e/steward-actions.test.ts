@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { keyId } from '../../src/api/auth.js';
+import { linkResultSchema, mergeResultSchema, unlinkResultSchema, unmergeResultSchema } from '../../src/api/steward.js';
 import { parseEvent } from '../../src/linkage/events.js';
 import { query } from '../../src/storage/db.js';
 import { backends } from '../helpers/db.js';
@@ -50,7 +51,12 @@ describe.each(backends)('steward actions on $name', (backend) => {
   };
   const eventsAfter = async (after: number) => {
     const rows = await query<{ id: string; type: string; subject: string; payload: unknown }>(db(), sql`select id, type, subject, payload from outbox_events where seq > ${after} order by seq`);
-    return rows.map((r) => ({ id: r.id, type: r.type, subject: r.subject, ...parseEvent(r.payload) }));
+    return rows.map((r) => {
+      const e = parseEvent(r.payload);
+      // The row's columns and its payload say the same.
+      expect([e.type, e.subject]).toEqual([r.type, r.subject]);
+      return { id: r.id, ...e };
+    });
   };
   const lastAuditId = async () => {
     const [row] = await query<{ n: number }>(db(), sql`select coalesce(max(id), 0)::int as n from audit_log`);
@@ -93,6 +99,7 @@ describe.each(backends)('steward actions on $name', (backend) => {
 
     const r = await post('/api/links', { sourceRecord: { system: 'CLINIC', value: 'L2' }, goldenId: gA, note: 'same patient: confirmed by phone' });
     expect(r.status).toBe(200);
+    expect(linkResultSchema.parse(r.body)).toEqual(r.body);
     expect(r.body).toEqual({ sourceRecordId: l2, goldenId: gA, previousGoldenId: gB, retiredGoldenId: gB, movedRecordIds: [l2] });
     expect(await others(OID_A, 'L1')).toEqual(['L2']);
     expect(await golden(OID_B, 'L2')).toBe(gA);
@@ -151,6 +158,7 @@ describe.each(backends)('steward actions on $name', (backend) => {
 
     const r = await post('/api/links/unlink', { sourceRecord: { system: `urn:oid:${OID_B}`, value: 'U2' }, note: 'clinic number belongs to the mother' });
     expect(r.status).toBe(200);
+    expect(unlinkResultSchema.parse(r.body)).toEqual(r.body);
     expect(r.body).toMatchObject({ sourceRecordId: u2, previousGoldenId: g, movedRecordIds: [u2], nonMatchPairs: 1 });
     const fresh = r.body.goldenId as string;
     expect(fresh).not.toBe(g);
@@ -184,6 +192,7 @@ describe.each(backends)('steward actions on $name', (backend) => {
 
     const merged = await post('/api/golden-records/merge', { from: g2, into: g1, note: 'lab patient is the hospital patient' });
     expect(merged.status).toBe(200);
+    expect(mergeResultSchema.parse(merged.body)).toEqual(merged.body);
     expect(merged.body).toMatchObject({ from: g2, into: g1, sourceRecordIds: [m3, m4] });
     expect(await others(OID_A, 'M1')).toEqual(['M2', 'M3']);
     expect(await golden(OID_C, 'M4')).toBe(g1);
@@ -195,6 +204,7 @@ describe.each(backends)('steward actions on $name', (backend) => {
     const seq1 = await lastSeq();
     const undone = await post('/api/golden-records/unmerge', { mergeEventId: merged.body.mergeEventId, note: 'wrong patient: different DOB on the lab order' });
     expect(undone.status).toBe(200);
+    expect(unmergeResultSchema.parse(undone.body)).toEqual(undone.body);
     expect(undone.body).toEqual({ goldenId: g2, from: g1, mergeEventId: merged.body.mergeEventId, sourceRecordIds: [m3, m4], nonMatchPairs: 2 });
     expect(await snapshot()).toEqual(before);
     expect(await others(OID_A, 'M1')).toEqual(['M2']);
