@@ -13,6 +13,12 @@ export interface CandidateScore {
   goldenId: string;
   /** Match probability of the best-scoring member pair. */
   probability: number;
+  /**
+   * Its match weight, which ranks the candidates (probability saturates: 1 − 2⁻⁶⁰ is 1 in floating point,
+   * where 60 bits and 40 bits are still told apart); probability when absent. Mixing the two in one call is a
+   * caller's error.
+   */
+  weight?: number;
   /** The golden record already holds an active record of the incoming record's own authority. */
   sameAuthority: boolean;
   /** A household pair (shared family, address, phone) whose given name or SSN clearly disagrees. */
@@ -34,7 +40,8 @@ export type Decision =
   | { action: 'new' };
 
 export function decide(candidates: readonly CandidateScore[], t: Thresholds): Decision {
-  const ranked = [...candidates].sort((a, b) => b.probability - a.probability || a.goldenId.localeCompare(b.goldenId));
+  const rank = (c: CandidateScore) => c.weight ?? c.probability;
+  const ranked = [...candidates].sort((a, b) => rank(b) - rank(a) || a.goldenId.localeCompare(b.goldenId));
   const best = ranked[0];
   if (!best || best.probability < t.lower) return { action: 'new' };
   // A vetoed candidate below the best one is a different person the record resembles (the senior when the

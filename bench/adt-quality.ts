@@ -5,7 +5,7 @@
  * source identifier and compares the crosswalk (golden record per OID + MRN) with the truth.
  *
  *   npm run bench:adt-quality -- [--persons 2000] [--seed 1] [--backend pglite|postgres|both] [--json-only]
- *                                [--pix-concurrency 8] [--linker default|identity] [--lockstep] [--explain-misses N]
+ *                                [--pix-concurrency 8] [--linker default|identity] [--lockstep] [--explain-misses N] [--keep-database]
  *
  * Prints one JSON line per backend on stdout (progress on stderr unless --json-only):
  *   precision / recall / f1   pairwise over source records: a pair is predicted when both records resolve to
@@ -20,6 +20,9 @@
  *   pixQueriesPerSec          PIXm queries answered per second (pixConcurrency in flight)
  *   falseMergePersonPairs     distinct persons sharing a golden record: twins, junior/senior, other household
  *                             members, same given and family name, other
+ *   withoutSourceDuplicates   precision / recall / f1 on the records of persons without an unresolved
+ *                             source-internal duplicate (one the sender never merged by A40): by rule such a
+ *                             record joins its person only through an A40 or a steward
  *   recallBy                  [recall, pairs] of the true pairs by record variation (typo-family, nickname,
  *                             dob-swap, maiden-family…), person tag (person:moved, person:twin…), clean/varied
  *                             and sameSender/crossSender: where the matcher misses
@@ -67,6 +70,8 @@ interface Options {
   lockstep: boolean;
   /** Print (stderr) why up to this many true pairs were missed and false pairs merged: score, vetoes, levels. */
   explainMisses: number;
+  /** PostgreSQL: leave the bench database on the server for inspection (its name is logged). */
+  keepDatabase: boolean;
 }
 
 let quiet = false;
@@ -78,11 +83,13 @@ function parseArgs(argv: string[]): Options {
   const raw = new Map<string, string>();
   let jsonOnly = false;
   let lockstep = false;
+  let keepDatabase = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--json-only' || a === '--lockstep') {
+    if (a === '--json-only' || a === '--lockstep' || a === '--keep-database') {
       if (a === '--json-only') jsonOnly = true;
-      else lockstep = true;
+      else if (a === '--lockstep') lockstep = true;
+      else keepDatabase = true;
       continue;
     }
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
@@ -109,7 +116,7 @@ function parseArgs(argv: string[]): Options {
   if (backends.includes('postgres') && !process.env.DATABASE_URL) throw new Error('--backend postgres needs DATABASE_URL (the server on which a fresh database is created)');
   const linker = raw.get('linker') ?? 'default';
   if (linker !== 'default' && linker !== 'identity') throw new Error('--linker must be default or identity');
-  return { persons: int('persons', 2000, 1), seed: int('seed', 1, 0), backends, jsonOnly, pixConcurrency: int('pix-concurrency', 8, 1), linker, lockstep, explainMisses: int('explain-misses', 0, 0) };
+  return { persons: int('persons', 2000, 1), seed: int('seed', 1, 0), backends, jsonOnly, pixConcurrency: int('pix-concurrency', 8, 1), linker, lockstep, explainMisses: int('explain-misses', 0, 0), keepDatabase };
 }
 
 // ---------------------------------------------------------------------------------------------- sending
@@ -235,6 +242,12 @@ export interface QualityScores {
    * `clean`: neither record has a variation. [recall, pairs].
    */
   recallBy: Record<string, [recall: number, pairs: number]>;
+  /**
+   * The same pairwise scores on the records of persons with no unresolved source-internal duplicate (a second
+   * MRN at one sender that no A40 merged). Such a duplicate may by rule only join its person through an A40
+   * or a steward, so its pairs are out of the matcher's reach; this is the matcher's own quality.
+   */
+  withoutSourceDuplicates: { precision: number | null; recall: number | null; f1: number | null; truePairs: number; records: number };
 }
 
 /** Pairwise scores of a clustering (golden id per record key) against the population's truth. */
@@ -339,10 +352,41 @@ export function score(pop: Population, golden: Map<string, string>): QualityScor
       }
     }
   }
+  const unresolved = new Set(pop.records.filter((r) => r.duplicate && !r.mergedByA40).map((r) => r.person));
+  const kept = pop.records.map((r, i) => [r, goldenOfRecord[i]] as const).filter(([r]) => !unresolved.has(r.person));
+  const cells = new Map<string, Map<number, number>>();
+  const perPerson = new Map<number, number>();
+  for (const [r, g] of kept) {
+    perPerson.set(r.person, (perPerson.get(r.person) ?? 0) + 1);
+    if (g === undefined) continue;
+    const cell = cells.get(g) ?? new Map<number, number>();
+    cell.set(r.person, (cell.get(r.person) ?? 0) + 1);
+    cells.set(g, cell);
+  }
+  let subTp = 0;
+  let subPredicted = 0;
+  for (const cell of cells.values()) {
+    let n = 0;
+    for (const c of cell.values()) (subTp += pairs(c)), (n += c);
+    subPredicted += pairs(n);
+  }
+  let subTrue = 0;
+  for (const n of perPerson.values()) subTrue += pairs(n);
+  const subP = subPredicted ? subTp / subPredicted : null;
+  const subR = subTrue ? subTp / subTrue : null;
+  const withoutSourceDuplicates = {
+    precision: subP,
+    recall: subR,
+    f1: subP !== null && subR !== null && subP + subR > 0 ? (2 * subP * subR) / (subP + subR) : null,
+    truePairs: subTrue,
+    records: kept.length,
+  };
+
   const recallBy: Record<string, [number, number]> = {};
   for (const [k, [linked, n]] of [...tally].sort((a, b) => a[0].localeCompare(b[0]))) recallBy[k] = [Math.round((linked / n) * 1000) / 1000, n];
 
   return {
+    withoutSourceDuplicates,
     goldenRecords: byGolden.size,
     truePairs,
     predictedPairs,
@@ -564,6 +608,13 @@ async function runBackend(backend: Backend, o: Options, pop: Population): Promis
       reviewItemsSamePerson: review.samePerson ?? null,
       reviewReasons: review.reasons ?? null,
       falseMergePersonPairs: s.falseMergePersonPairs,
+      withoutSourceDuplicates: {
+        precision: s.withoutSourceDuplicates.precision === null ? null : round(s.withoutSourceDuplicates.precision),
+        recall: s.withoutSourceDuplicates.recall === null ? null : round(s.withoutSourceDuplicates.recall),
+        f1: s.withoutSourceDuplicates.f1 === null ? null : round(s.withoutSourceDuplicates.f1),
+        truePairs: s.withoutSourceDuplicates.truePairs,
+        records: s.withoutSourceDuplicates.records,
+      },
       recallBy: s.recallBy,
       refused: sent.refused,
       notApplied: (status?.total ?? 0) - (status?.done ?? 0),
@@ -577,7 +628,8 @@ async function runBackend(backend: Backend, o: Options, pop: Population): Promis
     return { ok, line };
   } finally {
     await service?.stop().catch((e: unknown) => log(`${backend}: stop failed: ${String(e)}`));
-    if (pg) await pg.drop().then(() => log(`${backend}: dropped database ${pg!.name}`), (e: unknown) => log(`${backend}: drop failed: ${String(e)}`));
+    if (pg && o.keepDatabase) log(`${backend}: kept database ${pg.name}`);
+    else if (pg) await pg.drop().then(() => log(`${backend}: dropped database ${pg!.name}`), (e: unknown) => log(`${backend}: drop failed: ${String(e)}`));
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -220,6 +220,7 @@ export class Matcher implements Linker {
     const candidates: CandidateScore[] = scores.map((s) => ({
       goldenId: s.goldenId,
       probability: s.best.probability,
+      weight: s.best.weight,
       sameAuthority: s.sameAuthority,
       householdVeto: s.vetoes.size > 0,
     }));
