@@ -42,6 +42,13 @@ describe('decide', () => {
     expect(decide([c('g1', 0.99999, { inReviewWith: ['g9'] }), c('g2', 0.9999)], t)).toMatchObject({ action: 'review', reasons: ['several-golden-records'] });
   });
 
+  it('ranks by match weight where probabilities are equal in floating point (both 1)', () => {
+    const a = c('a', 1, { weight: 40, inReviewWith: ['b'] });
+    const b = c('b', 1, { weight: 60 });
+    expect(decide([a, b], t)).toMatchObject({ action: 'link', goldenId: 'b' });
+    expect(decide([b, a], t)).toMatchObject({ action: 'link', goldenId: 'b' });
+  });
+
   it('lists the other plausible golden records with a review item', () => {
     const d = decide([c('g1', 0.999), c('g2', 0.995), c('g3', 0.6), c('g4', 0.2)], t);
     expect(d).toMatchObject({ action: 'review', goldenId: 'g1', alternatives: ['g2', 'g3'] });
