@@ -26,6 +26,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { parseNicknameCsv } from '../algorithms/normalize/nicknames.js';
@@ -480,7 +481,34 @@ async function main() {
   }
 }
 
-main().catch((e: unknown) => {
-  log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-  process.exitCode = 1;
-});
+/**
+ * For the other benches at scale (bench/api.ts): a database of its own copied from the template of `preload`
+ * golden records (built first when missing, as a run of this bench would), and the config it was built with.
+ */
+export async function linkageDatabase(opts: { preload: number; seed: number; connections?: number }): Promise<{ url: string; file: Record<string, unknown>; drop(): Promise<void> }> {
+  const o: Options = { preload: opts.preload, seed: opts.seed, connections: opts.connections ?? 4, messages: 0, rebuild: false };
+  const file = benchConfig(preloadSenders(), defaultPopulationSenders());
+  const tpl = templateName(o);
+  if (await databaseExists(tpl)) log(`template: reusing ${tpl}`);
+  else {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mpi-bench-linkage-'));
+    try {
+      await buildTemplate(o, tpl, file, dataDir);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  const name = `mpi_linkage_run_${process.pid}_${Date.now().toString(36)}`;
+  await admin((a) => a.unsafe(`create database ${name} template ${tpl}`));
+  return { url: dbUrl(process.env.DATABASE_URL!, name), file, drop: () => admin((a) => a.unsafe(`drop database if exists ${name} with (force)`)).then(() => undefined) };
+}
+
+export { configFor, percentile };
+
+// Run only as a script: bench/api.ts imports the template machinery above.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((e: unknown) => {
+    log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = 1;
+  });
+}

@@ -21,9 +21,23 @@ export interface CrosswalkResult {
  * is followed to the one that absorbed it.
  */
 export async function crosswalk(q: Queryable, authorityId: number, identifier: string): Promise<CrosswalkResult | undefined> {
-  const [hit] = await query<{ goldenId: string | null }>(q, sql`select golden_id as "goldenId" from source_records where authority_id = ${authorityId} and identifier = ${identifier}`);
+  // One round trip in the usual case (the golden record is active): this is the hot path of PIXm.
+  const rows = await query<{ goldenId: string | null; goldenStatus: string | null; into: string | null } & { [K in keyof CrosswalkEntry]: CrosswalkEntry[K] | null }>(
+    q,
+    sql`select s.golden_id as "goldenId", g.status as "goldenStatus", g.merged_into_id as "into",
+               m.authority_id as "authorityId", m.identifier, m.identifier_type as "identifierType", m.status
+        from source_records s
+        left join golden_records g on g.id = s.golden_id
+        left join source_records m on m.golden_id = s.golden_id and g.status is distinct from 'merged'
+        where s.authority_id = ${authorityId} and s.identifier = ${identifier}
+        order by m.id`,
+  );
+  const hit = rows[0];
   if (!hit?.goldenId) return undefined;
-  let goldenId = hit.goldenId;
+  if (hit.goldenStatus !== 'merged' || !hit.into) {
+    return { goldenId: hit.goldenId, identifiers: rows.filter((r) => r.authorityId !== null).map((r) => ({ authorityId: r.authorityId!, identifier: r.identifier!, identifierType: r.identifierType, status: r.status! })) };
+  }
+  let goldenId = hit.into;
   for (let hops = 0; hops < 16; hops++) {
     const [g] = await query<{ status: string; into: string | null }>(q, sql`select status, merged_into_id as "into" from golden_records where id = ${goldenId}`);
     if (!g || g.status !== 'merged' || !g.into) break;

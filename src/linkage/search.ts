@@ -257,7 +257,7 @@ export class PatientMatcher {
     }
     for (const b of best.values()) for (const v of b.s.vetoes) b.vetoes.add(v);
     const { upper, lower } = active.model.thresholds;
-    const scores: CandidateScore[] = [...best].map(([goldenId, b]) => ({ goldenId, probability: b.s.probability, sameAuthority: false, householdVeto: b.vetoes.size > 0 }));
+    const scores: CandidateScore[] = [...best].map(([goldenId, b]) => ({ goldenId, probability: b.s.probability, weight: b.s.weight, sameAuthority: false, householdVeto: b.vetoes.size > 0 }));
     if (scores.filter((c) => c.probability >= upper).length > 1) {
       const links = await this.opts.store.reviewLinks(q, scores.map((c) => c.goldenId));
       for (const c of scores) c.inReviewWith = [...(links.get(c.goldenId) ?? [])];
