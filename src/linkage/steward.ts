@@ -141,7 +141,8 @@ async function move(ctx: Ctx, recs: RecordRow[], into: string, kind: LinkKind | 
   await ctx.tx.execute(sql`update links set removed_at = now(), removed_reason = ${reason} where removed_at is null and source_record_id = any(${sql.param(ids)}::bigint[])`);
   await ctx.tx.execute(sql`insert into links (source_record_id, golden_id, kind)
     select id, ${into}::uuid, k from unnest(${sql.param(ids)}::bigint[], ${sql.param(kinds)}::text[]) as v(id, k)`);
-  await ctx.tx.execute(sql`update source_records s set golden_id = ${into}::uuid, link_kind = v.k, updated_at = now()
+  // updated_at is left alone: it says when the record's data changed (a review item's `stale`), not its membership.
+  await ctx.tx.execute(sql`update source_records s set golden_id = ${into}::uuid, link_kind = v.k
     from unnest(${sql.param(ids)}::bigint[], ${sql.param(kinds)}::text[]) as v(id, k) where s.id = v.id`);
   recs.forEach((r, i) => {
     const from = r.goldenId;
