@@ -9,6 +9,8 @@ import { ApiError } from './errors.js';
 
 /** `system|value`, as FHIR token search parameters are written. */
 export function parseToken(param: string, name: string): { system: string; value: string } {
+  // Nothing legitimate carries a control character; one in an identifier is refused, never looked up or echoed.
+  if (/\p{Cc}/u.test(param)) throw new ApiError('bad_request', `${name} must not contain control characters`);
   const bar = param.indexOf('|');
   if (bar <= 0 || bar === param.length - 1) throw new ApiError('bad_request', `${name} must be <system>|<value>, e.g. urn:oid:1.2.3|12345`);
   return { system: param.slice(0, bar), value: param.slice(bar + 1) };

@@ -526,6 +526,7 @@ describe.each(backends)('read API on $name', (backend) => {
         `/fhir/Patient?family=${enc(crlf)}`,
         `/fhir/Patient?family=qui&${enc(crlf)}=1`,
         `/fhir/Patient?identifier=${enc(`${crlf}|1`)}`,
+        `/fhir/Patient/$ihe-pix?sourceIdentifier=${enc(`urn:oid:${OID_A}|${crlf}`)}`,
       ];
       for (const path of paths) {
         const r = await get(path);
