@@ -33,13 +33,16 @@ export interface CompiledModel {
   readonly tfWeights: readonly Float64Array[];
   /** u[c][l]; NaN for null levels. */
   readonly u: readonly Float64Array[];
+  /** m[c][l]; NaN for null levels. */
+  readonly m: readonly Float64Array[];
 }
 
 export function compile(model: Model): CompiledModel {
   const weights = model.comparisons.map((c) => Float64Array.from(c.levels, (l) => (l.isNull ? 0 : matchWeight(l.m, l.u))));
   const tfWeights = model.comparisons.map((c) => Float64Array.from(c.levels, (l) => (l.isNull ? 0 : l.tfWeight)));
   const u = model.comparisons.map((c) => Float64Array.from(c.levels, (l) => (l.isNull ? Number.NaN : l.u)));
-  return { model, prior: priorWeight(model.lambda), weights, tfWeights, u };
+  const m = model.comparisons.map((c) => Float64Array.from(c.levels, (l) => (l.isNull ? Number.NaN : l.m)));
+  return { model, prior: priorWeight(model.lambda), weights, tfWeights, u, m };
 }
 
 /**
@@ -59,6 +62,12 @@ export function totalWeight(cm: CompiledModel, gamma: ComparisonVector, tf?: Arr
     }
   }
   return w;
+}
+
+/** One comparison's share of the total: its level's weight plus the term-frequency adjustment. */
+export function levelWeight(cm: CompiledModel, c: number, level: number, frequency: number | undefined): number {
+  const k = cm.tfWeights[c]![level]!;
+  return cm.weights[c]![level]! + (frequency !== undefined && k > 0 ? tfAdjustment(cm, c, level, frequency, k) : 0);
 }
 
 function tfAdjustment(cm: CompiledModel, c: number, level: number, frequency: number, strength: number): number {

@@ -36,7 +36,7 @@
  * 'common') scores like the model until it has seen enough records to know better.
  */
 
-import { explain, probabilityOf, type CompiledModel, type Contribution, type Explanation } from './fellegi-sunter.js';
+import { explain, levelWeight, probabilityOf, totalWeight, type CompiledModel, type Explanation } from './fellegi-sunter.js';
 import { oneEditApart } from './comparators/strings.js';
 import type { KnownNames } from './normalize/given-names.js';
 import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
@@ -48,8 +48,11 @@ export type Veto = (typeof VETOES)[number];
 export interface PairScore {
   weight: number;
   probability: number;
-  /** Prior, one contribution per comparison, and a 'household' contribution when the correction applied. */
-  explanation: Explanation;
+  /**
+   * Prior, one contribution per comparison, and a 'household' contribution when the correction applied.
+   * Built on first read (a getter).
+   */
+  readonly explanation: Explanation;
   household: boolean;
   vetoes: Veto[];
 }
@@ -114,32 +117,33 @@ function frequencies(cm: CompiledModel, a: Person, b: Person, tf: TermCounts | u
   return out;
 }
 
-const total = (c: Contribution) => c.weight + c.tfAdjustment;
+
+const agreesAt = (gamma: ArrayLike<number>, i: number, set: ReadonlySet<number>) => set.has(gamma[i]!);
 
 export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCounts, known?: KnownNames): PairScore {
   const gamma = compareVector(a, b);
-  const ex = explain(cm, gamma, frequencies(cm, a, b, tf));
-  const agrees = (i: number, set: ReadonlySet<number>) => set.has(gamma[i]!);
-  const household = agrees(C.family_name, FAMILY_AGREE) && (agrees(C.street, STREET_AGREE) || agrees(C.phone, PHONE_AGREE));
+  const freq = frequencies(cm, a, b, tf);
+  const household = agreesAt(gamma, C.family_name, FAMILY_AGREE) && (agreesAt(gamma, C.street, STREET_AGREE) || agreesAt(gamma, C.phone, PHONE_AGREE));
 
-  let weight = ex.weight;
-  const contributions = [...ex.contributions];
+  // The weight without building the explanation: most pairs scored are never shown to anyone, and the
+  // explanation's objects cost as much as the comparisons.
+  let weight = totalWeight(cm, gamma, freq);
+  let adjustment = 0;
   if (household) {
     let sum = 0;
     let logM = 0;
     let minU = 1;
     for (const [i, set] of RESIDENCE) {
-      const c = ex.contributions[i]!;
-      if (!agrees(i, set) || c.m === undefined) continue;
-      sum += total(c);
-      logM += Math.log2(c.m);
-      minU = Math.min(minU, c.m / 2 ** total(c));
+      if (!agreesAt(gamma, i, set)) continue;
+      const level = gamma[i]!;
+      const t = levelWeight(cm, i, level, freq?.[i]);
+      const m = cm.m[i]![level]!;
+      sum += t;
+      logM += Math.log2(m);
+      minU = Math.min(minU, m / 2 ** t);
     }
-    const adjustment = logM - Math.log2(minU) - sum;
-    if (adjustment < 0) {
-      contributions.push({ comparison: 'household', level: 'shared-residence', levelIndex: -1, weight: adjustment, tfAdjustment: 0 });
-      weight += adjustment;
-    }
+    adjustment = Math.min(0, logM - Math.log2(minU) - sum);
+    weight += adjustment;
   }
 
   const vetoes: Veto[] = [];
@@ -156,7 +160,7 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // given names not the same name, and nothing that says they live apart.
   else if (
     twinSignature &&
-    agrees(C.family_name, FAMILY_AGREE) &&
+    agreesAt(gamma, C.family_name, FAMILY_AGREE) &&
     !(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE)
   ) {
     vetoes.push('possible-twin');
@@ -165,7 +169,23 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   if (gamma[C.ssn] === SSN_ELSE) vetoes.push('ssn-disagrees');
   if (suffixesDiffer(a, b)) vetoes.push('suffix-differs');
 
-  return { weight, probability: probabilityOf(weight), explanation: { ...ex, contributions, weight, probability: probabilityOf(weight) }, household, vetoes };
+  const probability = probabilityOf(weight);
+  let explanation: Explanation | undefined;
+  return {
+    weight,
+    probability,
+    get explanation() {
+      if (explanation === undefined) {
+        const ex = explain(cm, gamma, freq);
+        const contributions = [...ex.contributions];
+        if (adjustment < 0) contributions.push({ comparison: 'household', level: 'shared-residence', levelIndex: -1, weight: adjustment, tfAdjustment: 0 });
+        explanation = { ...ex, contributions, weight, probability };
+      }
+      return explanation;
+    },
+    household,
+    vetoes,
+  };
 }
 
 /**
