@@ -217,6 +217,24 @@ async function admin<T>(fn: (sql: postgres.Sql) => Promise<T>, url = process.env
   }
 }
 
+/**
+ * The template, built when missing. Several benches may want it at once (bench:api, bench:review and this
+ * one run side by side): a session advisory lock per template name makes one build it while the others
+ * wait and then reuse it, instead of each dropping the others' half-built copy.
+ */
+async function ensureTemplate(o: Options, tpl: string, file: Record<string, unknown>, dataDir: string): Promise<void> {
+  await admin(async (a) => {
+    const [got] = await a`select pg_try_advisory_lock(hashtext(${tpl})) as ok`;
+    if (!got?.ok) {
+      log(`template: another process is building ${tpl}; waiting for it`);
+      await a`select pg_advisory_lock(hashtext(${tpl}))`;
+    }
+    if (await databaseExists(tpl)) log(`template: reusing ${tpl}`);
+    else await buildTemplate(o, tpl, file, dataDir);
+    // The lock is the session's: it goes with this connection when admin() ends it.
+  });
+}
+
 async function databaseExists(name: string): Promise<boolean> {
   return admin(async (a) => (await a`select 1 from pg_database where datname = ${name}`).length > 0);
 }
@@ -364,8 +382,7 @@ async function main() {
   let service: Service | undefined;
   try {
     if (o.rebuild) await admin((a) => a.unsafe(`drop database if exists ${tpl} with (force)`));
-    if (await databaseExists(tpl)) log(`template: reusing ${tpl}`);
-    else await buildTemplate(o, tpl, file, dataDir);
+    await ensureTemplate(o, tpl, file, dataDir);
 
     runDb = `mpi_linkage_run_${process.pid}_${Date.now().toString(36)}`;
     const tCopy = Date.now();
@@ -489,14 +506,11 @@ export async function linkageDatabase(opts: { preload: number; seed: number; con
   const o: Options = { preload: opts.preload, seed: opts.seed, connections: opts.connections ?? 4, messages: 0, rebuild: false };
   const file = benchConfig(preloadSenders(), defaultPopulationSenders());
   const tpl = templateName(o);
-  if (await databaseExists(tpl)) log(`template: reusing ${tpl}`);
-  else {
-    const dataDir = mkdtempSync(join(tmpdir(), 'mpi-bench-linkage-'));
-    try {
-      await buildTemplate(o, tpl, file, dataDir);
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+  const dataDir = mkdtempSync(join(tmpdir(), 'mpi-bench-linkage-'));
+  try {
+    await ensureTemplate(o, tpl, file, dataDir);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
   }
   const name = `mpi_linkage_run_${process.pid}_${Date.now().toString(36)}`;
   await admin((a) => a.unsafe(`create database ${name} template ${tpl}`));
