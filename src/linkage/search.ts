@@ -201,17 +201,24 @@ export interface PatientMatcherOptions {
  */
 export class PatientMatcher {
   private population: { n: number; at: number } | undefined;
+  private recount: Promise<number> | undefined;
 
   constructor(private readonly opts: PatientMatcherOptions) {}
 
-  /** Active source records, re-counted at most once a minute (a term-frequency denominator, not a census). */
+  /**
+   * Active source records, re-counted at most once a minute (a term-frequency denominator, not a census). A
+   * stale count is used while the new one is taken, so no request waits for a count over the whole table.
+   */
   private async populationSize(q: Tx): Promise<number> {
-    const now = Date.now();
-    if (!this.population || now - this.population.at > 60_000) {
-      const [row] = await query<{ n: number }>(q, sql`select count(*)::int as n from source_records where status = 'active'`);
-      this.population = { n: row?.n ?? 0, at: now };
+    if (this.population && Date.now() - this.population.at < 60_000) return this.population.n;
+    if (!this.recount) {
+      this.recount = query<{ n: number }>(q, sql`select count(*)::int as n from source_records where status = 'active'`)
+        .then(([row]) => (this.population = { n: row?.n ?? 0, at: Date.now() }).n)
+        .finally(() => (this.recount = undefined));
+      // A recount in the background that fails leaves the stale count in use; the next request tries again.
+      if (this.population) this.recount.catch(() => undefined);
     }
-    return this.population.n;
+    return this.population ? this.population.n : this.recount;
   }
 
   private async termCounts(q: Tx, person: Person): Promise<TermCounts> {
