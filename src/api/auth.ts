@@ -51,15 +51,22 @@ export function loadApiKeys(spec: string | undefined, dataDir: string): { keys: 
 
 export type AuthVariables = { apiKey: ApiKey };
 
+/** The configured key a presented secret is, if any (compared by digest, in constant time). */
+export function findKey(keys: readonly ApiKey[], presented: string): ApiKey | undefined {
+  const d = digest(presented);
+  return keys.find((k) => timingSafeEqual(k.digest, d));
+}
+
+export const hasRole = (key: Pick<ApiKey, 'role'>, role: Role) => rank[key.role] >= rank[role];
+
 export function requireRole(keys: ApiKey[], role: Role): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (c, next) => {
     const h = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(h);
     if (!m) throw new ApiError('unauthorized', 'missing bearer token');
-    const d = digest(m[1]!);
-    const key = keys.find((k) => timingSafeEqual(k.digest, d));
+    const key = findKey(keys, m[1]!);
     if (!key) throw new ApiError('unauthorized', 'unknown API key');
-    if (rank[key.role] < rank[role]) throw new ApiError('forbidden', `this route needs the ${role} role`);
+    if (!hasRole(key, role)) throw new ApiError('forbidden', `this route needs the ${role} role`);
     c.set('apiKey', key);
     await next();
   };

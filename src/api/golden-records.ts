@@ -106,75 +106,79 @@ export const goldenRecordDocs: RouteDoc[] = [
   },
 ];
 
+export type GoldenRecordView = z.infer<typeof goldenRecordSchema>;
+
+/** One golden record as the API shows it, audited (`golden.read`); not_found when there is none. */
+export async function readGoldenRecord(db: Db, registry: AuthorityRegistry, id: string, actor: string): Promise<GoldenRecordView> {
+  const detail = await goldenDetail(db, id);
+  await auditRead(db, actor, 'golden.read', 'golden_record', detail ? [id] : [], {});
+  if (!detail) throw new ApiError('not_found', 'golden record not found');
+  const { golden, members, links, reviews } = detail;
+  const provenanceIds = Object.values(golden.provenance ?? {});
+  await knowAuthorities(db, registry, [...members, ...links].map((m) => m.authorityId));
+  const authority = (authorityId: number) => {
+    const a: Authority | undefined = registry.get(authorityId);
+    return { system: a ? systemOf(a) : null, namespace: a?.namespace ?? null, oid: a?.oid ?? null };
+  };
+  const byId = new Map(members.map((m) => [m.id, m]));
+  // Provenance may name a record that has left since (survivorship runs when members change, so rarely).
+  const missing = provenanceIds.filter((p) => !byId.has(p));
+  const others = missing.length ? links.filter((l) => missing.includes(l.sourceRecordId)) : [];
+  const provenance: Record<string, { sourceRecordId: number; system: string | null; identifier: string }> = {};
+  for (const [field, recordId] of Object.entries(golden.provenance ?? {})) {
+    const m = byId.get(recordId) ?? others.find((l) => l.sourceRecordId === recordId);
+    if (m) provenance[field] = { sourceRecordId: recordId, system: authority(m.authorityId).system, identifier: m.identifier };
+  }
+  const body: z.infer<typeof goldenRecordSchema> = {
+    id: golden.id,
+    status: golden.status,
+    mergedIntoId: golden.mergedIntoId,
+    version: golden.version,
+    createdAt: golden.createdAt,
+    updatedAt: golden.updatedAt,
+    demographics: golden.demographics ? view(golden.demographics) : null,
+    provenance,
+    sourceRecords: members.map((m) => {
+      const a = authority(m.authorityId);
+      return {
+        id: m.id,
+        system: a.system,
+        identifier: m.identifier,
+        namespace: a.namespace,
+        oid: a.oid,
+        type: m.identifierType,
+        status: m.status,
+        mergedIntoId: m.mergedIntoId,
+        sender: m.sender,
+        linkKind: m.linkKind,
+        score: m.score,
+        modelVersion: m.modelVersion,
+        since: m.since,
+        lastMessageId: m.lastMessageId,
+        updatedAt: m.updatedAt,
+        demographics: view(m.demographics),
+      };
+    }),
+    links: links.map((l) => ({
+      id: l.id,
+      sourceRecordId: l.sourceRecordId,
+      system: authority(l.authorityId).system,
+      identifier: l.identifier,
+      kind: l.kind,
+      score: l.score,
+      modelVersion: l.modelVersion,
+      messageId: l.messageId,
+      createdAt: l.createdAt,
+      removedAt: l.removedAt,
+      removedReason: l.removedReason,
+    })),
+    reviewItems: reviews,
+  };
+  return body;
+}
+
 export function goldenRecordRoutes(db: Db, registry: AuthorityRegistry) {
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.get('/golden-records/:id', async (c) => {
-    const id = goldenIdParam(c);
-    const detail = await goldenDetail(db, id);
-    await auditRead(db, actorOf(c), 'golden.read', 'golden_record', detail ? [id] : [], {});
-    if (!detail) throw new ApiError('not_found', 'golden record not found');
-    const { golden, members, links, reviews } = detail;
-    const provenanceIds = Object.values(golden.provenance ?? {});
-    await knowAuthorities(db, registry, [...members, ...links].map((m) => m.authorityId));
-    const authority = (authorityId: number) => {
-      const a: Authority | undefined = registry.get(authorityId);
-      return { system: a ? systemOf(a) : null, namespace: a?.namespace ?? null, oid: a?.oid ?? null };
-    };
-    const byId = new Map(members.map((m) => [m.id, m]));
-    // Provenance may name a record that has left since (survivorship runs when members change, so rarely).
-    const missing = provenanceIds.filter((p) => !byId.has(p));
-    const others = missing.length ? links.filter((l) => missing.includes(l.sourceRecordId)) : [];
-    const provenance: Record<string, { sourceRecordId: number; system: string | null; identifier: string }> = {};
-    for (const [field, recordId] of Object.entries(golden.provenance ?? {})) {
-      const m = byId.get(recordId) ?? others.find((l) => l.sourceRecordId === recordId);
-      if (m) provenance[field] = { sourceRecordId: recordId, system: authority(m.authorityId).system, identifier: m.identifier };
-    }
-    const body: z.infer<typeof goldenRecordSchema> = {
-      id: golden.id,
-      status: golden.status,
-      mergedIntoId: golden.mergedIntoId,
-      version: golden.version,
-      createdAt: golden.createdAt,
-      updatedAt: golden.updatedAt,
-      demographics: golden.demographics ? view(golden.demographics) : null,
-      provenance,
-      sourceRecords: members.map((m) => {
-        const a = authority(m.authorityId);
-        return {
-          id: m.id,
-          system: a.system,
-          identifier: m.identifier,
-          namespace: a.namespace,
-          oid: a.oid,
-          type: m.identifierType,
-          status: m.status,
-          mergedIntoId: m.mergedIntoId,
-          sender: m.sender,
-          linkKind: m.linkKind,
-          score: m.score,
-          modelVersion: m.modelVersion,
-          since: m.since,
-          lastMessageId: m.lastMessageId,
-          updatedAt: m.updatedAt,
-          demographics: view(m.demographics),
-        };
-      }),
-      links: links.map((l) => ({
-        id: l.id,
-        sourceRecordId: l.sourceRecordId,
-        system: authority(l.authorityId).system,
-        identifier: l.identifier,
-        kind: l.kind,
-        score: l.score,
-        modelVersion: l.modelVersion,
-        messageId: l.messageId,
-        createdAt: l.createdAt,
-        removedAt: l.removedAt,
-        removedReason: l.removedReason,
-      })),
-      reviewItems: reviews,
-    };
-    return c.json(body);
-  });
+  app.get('/golden-records/:id', async (c) => c.json(await readGoldenRecord(db, registry, goldenIdParam(c), actorOf(c))));
   return app;
 }

@@ -86,8 +86,9 @@ function dateRange(v: string): DateRange {
 
 const GENDER_CODES: Record<string, string[]> = { male: ['M'], female: ['F'], other: ['O', 'A', 'N'], unknown: ['U'] };
 
-function parsePdqm(c: Context, registry: AuthorityRegistry): PatientQuery {
-  const r = pdqmQuery.strict().safeParse(queryValues(c));
+/** PDQm parameters (name → values, as a query string holds them) as a search; the steward UI's search form builds the same. */
+export function parsePdqm(values: Record<string, string[]>, registry: AuthorityRegistry): PatientQuery {
+  const r = pdqmQuery.strict().safeParse(values);
   if (!r.success) throw zodError(r.error, 'unsupported_parameter');
   const p = r.data;
   const family = (v: string) => normalizeFamily(v).full;
@@ -205,6 +206,14 @@ export const patientDocs: RouteDoc[] = [
 
 // ------------------------------------------------------------------------------------------- routes
 
+/** A PDQm search, audited (`pdqm.search`, one row per golden record found; parameter names, never values). */
+export async function pdqmSearch(db: Db, registry: AuthorityRegistry, values: Record<string, string[]>, actor: string) {
+  const query = parsePdqm(values, registry);
+  const found = await searchGoldens(db, query);
+  await auditRead(db, actor, 'pdqm.search', 'golden_record', found.ids, { params: Object.keys(values).sort(), total: found.total });
+  return { query, found };
+}
+
 export function patientRoutes(db: Db, registry: AuthorityRegistry, matcher: PatientMatcher) {
   const app = new Hono<{ Variables: AuthVariables }>();
 
@@ -220,8 +229,7 @@ export function patientRoutes(db: Db, registry: AuthorityRegistry, matcher: Pati
   }
 
   app.get('/Patient', async (c) => {
-    const q = parsePdqm(c, registry);
-    const found = await searchGoldens(db, q);
+    const { query: q, found } = await pdqmSearch(db, registry, queryValues(c), actorOf(c));
     const { byId } = await patients(found.ids);
     const base = new URL(c.req.url);
     const bundle: Searchset = {
@@ -240,8 +248,6 @@ export function patientRoutes(db: Db, registry: AuthorityRegistry, matcher: Pati
         return [{ fullUrl: `Patient/${id}`, resource, search: { mode: 'match' as const } }];
       }),
     };
-    const params = Object.keys(queryValues(c)).sort();
-    await auditRead(db, actorOf(c), 'pdqm.search', 'golden_record', found.ids, { params, total: found.total });
     return c.json(bundle, 200, FHIR_JSON);
   });
 

@@ -106,45 +106,57 @@ export interface ReviewApiDeps {
   onChanged?: () => void;
 }
 
+export type ListQuery = z.infer<typeof listQuerySchema>;
+
+/**
+ * A page of the queue as a reader asked for it, audited (`review.list`, the ids shown): the REST list and
+ * the steward UI's queue both read through here.
+ */
+export async function reviewQueuePage(deps: Pick<ReviewApiDeps, 'db' | 'registry'>, p: ListQuery, actor: string) {
+  let authorityId: number | undefined;
+  if (p.authority !== undefined) {
+    const a = deps.registry.findBySystem(p.authority) ?? (await deps.registry.refresh(deps.db), deps.registry.findBySystem(p.authority));
+    if (!a) throw new ApiError('bad_request', 'authority is not a known assigning authority');
+    authorityId = a.id;
+  }
+  if (p.minScore !== undefined && p.maxScore !== undefined && p.minScore > p.maxScore) throw new ApiError('bad_request', 'minScore is above maxScore');
+  const filter: ListFilter = { status: p.status, authorityId, minScore: p.minScore, maxScore: p.maxScore };
+  const print = queryPrint(filter, p.sort);
+  const after = p.cursor === undefined ? undefined : decodeCursor(p.cursor, print);
+  const [page, total] = await Promise.all([listReviewItems(deps.db, { ...filter, sort: p.sort, limit: p.limit, after }), countReviewItems(deps.db, filter)]);
+  const last = page.rows[page.rows.length - 1];
+  const items = page.rows.map((r) => listEntry(deps.registry, r));
+  const audit = new ChangeLog();
+  audit.record(actor, 'review.list', 'review_items', p.status, null, { items: items.map((i) => i.id), sort: p.sort, authorityId: authorityId ?? null, minScore: p.minScore ?? null, maxScore: p.maxScore ?? null, total });
+  await audit.flush(deps.db);
+  return { items, nextCursor: page.more && last ? encodeCursor(print, { key: last.sortKey, id: last.id }) : null, total, filter };
+}
+
+/** One item for the side-by-side view, audited (`review.read`); not_found when there is none. */
+export async function readReviewItem(deps: Pick<ReviewApiDeps, 'db' | 'registry'>, id: number, actor: string) {
+  const detail = await reviewItemDetail(deps.db, deps.registry, id);
+  if (!detail) throw new ApiError('not_found', 'no such review item');
+  const audit = new ChangeLog();
+  audit.record(actor, 'review.read', 'review_item', id, null, {
+    sourceRecordId: detail.sourceRecord?.id ?? null,
+    candidateRecordId: detail.candidate.bestMember?.id ?? null,
+    candidateGoldenId: detail.candidate.goldenId,
+  });
+  await audit.flush(deps.db);
+  return detail;
+}
+
 export function reviewItemRoutes(deps: ReviewApiDeps) {
   const app = new Hono<{ Variables: AuthVariables }>();
 
   app.get('/review-items', async (c) => {
     const parsed = listQuerySchema.safeParse(c.req.query());
     if (!parsed.success) throw invalid(parsed.error);
-    const p = parsed.data;
-    let authorityId: number | undefined;
-    if (p.authority !== undefined) {
-      const a = deps.registry.findBySystem(p.authority) ?? (await deps.registry.refresh(deps.db), deps.registry.findBySystem(p.authority));
-      if (!a) throw new ApiError('bad_request', 'authority is not a known assigning authority');
-      authorityId = a.id;
-    }
-    if (p.minScore !== undefined && p.maxScore !== undefined && p.minScore > p.maxScore) throw new ApiError('bad_request', 'minScore is above maxScore');
-    const filter: ListFilter = { status: p.status, authorityId, minScore: p.minScore, maxScore: p.maxScore };
-    const print = queryPrint(filter, p.sort);
-    const after = p.cursor === undefined ? undefined : decodeCursor(p.cursor, print);
-    const [page, total] = await Promise.all([listReviewItems(deps.db, { ...filter, sort: p.sort, limit: p.limit, after }), countReviewItems(deps.db, filter)]);
-    const last = page.rows[page.rows.length - 1];
-    const items = page.rows.map((r) => listEntry(deps.registry, r));
-    const audit = new ChangeLog();
-    audit.record(`api:${c.get('apiKey').id}`, 'review.list', 'review_items', p.status, null, { items: items.map((i) => i.id), sort: p.sort, authorityId: authorityId ?? null, minScore: p.minScore ?? null, maxScore: p.maxScore ?? null, total });
-    await audit.flush(deps.db);
-    return c.json({ items, nextCursor: page.more && last ? encodeCursor(print, { key: last.sortKey, id: last.id }) : null, total });
+    const { items, nextCursor, total } = await reviewQueuePage(deps, parsed.data, `api:${c.get('apiKey').id}`);
+    return c.json({ items, nextCursor, total });
   });
 
-  app.get('/review-items/:id', async (c) => {
-    const id = itemId(c);
-    const detail = await reviewItemDetail(deps.db, deps.registry, id);
-    if (!detail) throw new ApiError('not_found', 'no such review item');
-    const audit = new ChangeLog();
-    audit.record(`api:${c.get('apiKey').id}`, 'review.read', 'review_item', id, null, {
-      sourceRecordId: detail.sourceRecord?.id ?? null,
-      candidateRecordId: detail.candidate.bestMember?.id ?? null,
-      candidateGoldenId: detail.candidate.goldenId,
-    });
-    await audit.flush(deps.db);
-    return c.json(detail);
-  });
+  app.get('/review-items/:id', async (c) => c.json(await readReviewItem(deps, itemId(c), `api:${c.get('apiKey').id}`)));
 
   app.post('/review-items/:id/resolve', requireRole(deps.keys, 'steward'), async (c) => {
     const id = itemId(c);

@@ -108,6 +108,21 @@ export async function listReviewItems(q: Queryable, lq: ListQuery): Promise<{ ro
   return { rows: more ? rows.slice(0, lq.limit) : rows, more };
 }
 
+const REVERSED: Record<ReviewSort, ReviewSort> = { score: '-score', '-score': 'score', age: '-age', '-age': 'age' };
+
+/**
+ * The items just before and after one in a queue's order (filters and sort), found from its own sort key, so
+ * a steward can step through the queue from any item, including one that no longer passes the filter (just
+ * resolved). Ids only: no patient data, nothing to audit.
+ */
+export async function queueNeighbours(q: Queryable, id: number, f: ListFilter, sort: ReviewSort): Promise<{ previous: number | null; next: number | null }> {
+  const [at] = await query<{ key: string }>(q, sql`select ${order(sort).keyText} as key from review_items r where r.id = ${id}`);
+  if (!at) return { previous: null, next: null };
+  const after: CursorKey = { key: at.key, id };
+  const [next, previous] = await Promise.all([listReviewItems(q, { ...f, sort, limit: 1, after }), listReviewItems(q, { ...f, sort: REVERSED[sort], limit: 1, after })]);
+  return { previous: previous.rows[0]?.id ?? null, next: next.rows[0]?.id ?? null };
+}
+
 export async function countReviewItems(q: Queryable, f: ListFilter): Promise<number> {
   const join = f.authorityId === undefined ? sql`` : sql`join source_records s on s.id = r.source_record_id`;
   const [row] = await query<{ n: number }>(q, sql`select count(*)::int as n from review_items r ${join} where ${where(f)}`);
