@@ -409,6 +409,8 @@ describe.each(backends)('read API on $name', (backend) => {
       expect(doc.paths['/fhir/Patient/{id}'].get.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
       expect(doc.paths['/fhir/Patient/$match'].post.responses['413'].content['application/fhir+json'].schema.$ref).toBe('#/components/schemas/OperationOutcome');
       expect(doc.paths['/api/crosswalk'].get.responses['403'].content['application/json'].schema.$ref).toBe('#/components/schemas/ErrorEnvelope');
+      const operationIds = Object.values(doc.paths).flatMap((ops: any) => Object.values(ops).map((op: any) => op.operationId));
+      expect(new Set(operationIds).size).toBe(operationIds.length);
       // Every $ref resolves.
       const refs = JSON.stringify(doc).match(/"\$ref":"#\/components\/schemas\/[^"]+"/g) ?? [];
       for (const ref of new Set(refs)) expect([ref, doc.components.schemas[ref.slice(29, -1)] !== undefined]).toEqual([ref, true]);
