@@ -24,6 +24,8 @@ import { loadKnownGivenNames, loadNicknames } from '../linkage/matcher.js';
 import { ModelStore } from '../linkage/models.js';
 import { SqlStore } from '../linkage/store.js';
 import { survivorship } from '../linkage/survivorship.js';
+import { stewardUi } from '../ui/routes.js';
+import type { SessionOptions } from '../ui/sessions.js';
 
 export interface ApiDeps {
   database: Database;
@@ -37,6 +39,8 @@ export interface ApiDeps {
   onRequeued?: () => void;
   /** FHIR $match scoring; by default the active model with the config's matching settings. */
   patientMatcher?: PatientMatcher;
+  /** Steward UI session timing (tests pass a clock). */
+  uiSessions?: SessionOptions;
 }
 
 function defaultPatientMatcher(deps: ApiDeps) {
@@ -116,6 +120,12 @@ export function createApi(deps: ApiDeps) {
     if (outcomes.some((o) => o.result === 'requeued')) deps.onRequeued?.();
     return c.json({ outcomes });
   });
+
+  // The steward UI is an app of its own (HTML pages, a session cookie instead of a bearer key, its own error
+  // pages and headers); mounted as ALL routes, it stays out of the OpenAPI document, which describes the API.
+  const ui = stewardUi({ db: deps.database.db, registry: deps.registry, keys: deps.keys, steward, logger: deps.logger, onChanged: deps.onRequeued, sessions: deps.uiSessions });
+  app.all('/ui', (c) => ui.fetch(c.req.raw));
+  app.all('/ui/*', (c) => ui.fetch(c.req.raw));
 
   let openapi: unknown;
   app.get('/openapi.json', requireRole(deps.keys, 'reader'), (c) => c.json((openapi ??= openApiDocument(app.routes, [...coreDocs, ...crosswalkDocs, ...goldenRecordDocs, ...patientDocs, ...reviewItemDocs, ...stewardDocs]))));
