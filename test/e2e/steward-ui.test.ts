@@ -40,6 +40,7 @@ describe.each(backends)('steward UI in Chromium on $name', (backend) => {
   };
 
   async function newPage(): Promise<Page> {
+    needBrowser();
     const context = await browser.newContext({ viewport: VIEWPORT });
     contexts.push(context);
     const page = await context.newPage();
@@ -63,8 +64,19 @@ describe.each(backends)('steward UI in Chromium on $name', (backend) => {
     await Promise.all([page.waitForURL(/\/ui\/queue$/), page.getByRole('button', { name: 'Sign in' }).click()]);
   }
 
+  let noBrowser: Error | undefined;
+  /** Each test fails, with the reason, when Chromium cannot start: never a silent skip. */
+  const needBrowser = () => {
+    if (noBrowser) throw noBrowser;
+  };
+
   beforeAll(async () => {
-    browser = await launchChromium();
+    try {
+      browser = await launchChromium();
+    } catch (e) {
+      noBrowser = e as Error;
+      return;
+    }
     t = await startTestService(
       backend,
       {
