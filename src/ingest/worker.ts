@@ -229,23 +229,26 @@ export class Worker {
     const batchable = this.deps.linker.batchSafe === true;
     const sqlStore = new SqlStore(this.deps.survive);
     let store: RecordStore = batchable ? new BatchStore(this.deps.survive, this.ids) : sqlStore;
-    // One lookup for every identifier the batch's registrations name.
-    if (batchable) {
+    // One lookup for every identifier the registrations up to the next A40 name, and the linker's read-ahead
+    // for them. An A40 runs on the database (SqlStore), after which a fresh unit of work reads ahead again:
+    // without that, every registration after an A40 would read its candidates one query at a time.
+    const prime = async (from: number) => {
+      const upTo = work.findIndex((w, i) => i >= from && w.it.command.kind === 'merge');
+      const run = work.slice(from, upTo < 0 ? work.length : upTo).flatMap((w) => (w.it.command.kind === 'register' ? [w.it.command] : []));
+      if (!run.length) return;
       const keys: Array<{ authorityId: number; identifier: string }> = [];
-      for (const w of work) {
-        if (w.it.command.kind !== 'register') continue;
-        for (const ref of w.it.command.identifiers) keys.push({ authorityId: (await this.deps.registry.ensure(tx, ref.authority)).id, identifier: ref.value });
-      }
+      for (const c of run) for (const ref of c.identifiers) keys.push({ authorityId: (await this.deps.registry.ensure(tx, ref.authority)).id, identifier: ref.value });
       await store.load(tx, keys);
-      const linker = this.deps.linker;
-      if (linker.prepare) await linker.prepare(tx, store, work.flatMap((w) => (w.it.command.kind === 'register' ? [w.it.command.demographics] : [])));
-    }
-    for (const { m, it } of work) {
+      if (this.deps.linker.prepare) await this.deps.linker.prepare(tx, store, run.map((c) => c.demographics));
+    };
+    if (batchable) await prime(0);
+    for (const [i, { m, it }] of work.entries()) {
       const ctx = { tx, store, registry: this.deps.registry, linker: this.deps.linker, changes, messageId: m.id, actor: actorOf(m) };
       if (it.command.kind === 'merge' && store !== sqlStore) {
         await store.flush(tx);
         await applyCommand({ ...ctx, store: sqlStore }, it.command, it.sender);
         store = new BatchStore(this.deps.survive, this.ids);
+        await prime(i + 1);
       } else await applyCommand(ctx, it.command, it.sender);
       changes.record(ctx.actor, 'message.applied', 'message', m.id, m.id, { event: it.event });
       done.push(m.id);

@@ -561,17 +561,36 @@ export class BatchStore implements RecordStore {
   async prefetch(tx: Tx, blockKeys: readonly string[], countKeys: readonly string[], cap: number) {
     const keys = blockKeys.filter((k) => !this.hitCache.has(k));
     for (const k of keys) this.hitCache.set(k, []);
-    const goldens = new Set<string>();
-    for (const h of await selectKeyHits(tx, keys, cap)) {
+    const counts = countKeys.filter((k) => !this.countCache.has(k));
+    // Records already loaded (the batch's updates): their stored keys, which re-keying them replaces, and the
+    // members of their golden records, which re-scoring them reads.
+    const loaded = [...this.rows.values()];
+    const unkeyed = loaded.map((r) => r.id).filter((id) => !this.storedKeys.has(id));
+    for (const id of unkeyed) this.storedKeys.set(id, []);
+    // Independent reads are sent together (pipelined on the one connection): a round trip for the hits, the
+    // counts and the stored keys, and one for the members and open review items of the golden records named.
+    const [hits, found, stored] = await Promise.all([
+      selectKeyHits(tx, keys, cap),
+      selectKeyCounts(tx, counts),
+      unkeyed.length ? query<{ id: number; key: string }>(tx, sql`select source_record_id::int as id, key from blocking_keys where source_record_id = any(${sql.param(unkeyed)}::bigint[])`) : [],
+    ]);
+    for (const k of counts) this.countCache.set(k, found.get(k) ?? 0);
+    for (const r of stored) this.storedKeys.get(r.id)!.push(r.key);
+    const goldens = new Set<string>(loaded.flatMap((r) => (r.goldenId ? [r.goldenId] : [])));
+    for (const h of hits) {
       this.hitCache.get(h.key)!.push(h);
       if (h.goldenId) goldens.add(h.goldenId);
     }
     const uncached = [...goldens].filter((g) => !this.memberCache.has(g));
     for (const g of uncached) this.memberCache.set(g, []);
-    for (const m of await selectMembers(tx, uncached, [])) this.memberCache.get(m.goldenId!)?.push(m);
-    const counts = countKeys.filter((k) => !this.countCache.has(k));
-    const found = await selectKeyCounts(tx, counts);
-    for (const k of counts) this.countCache.set(k, found.get(k) ?? 0);
+    const unasked = [...goldens].filter((g) => !this.reviewCache.has(g));
+    for (const g of unasked) this.reviewCache.set(g, []);
+    const [members, reviewLinks] = await Promise.all([selectMembers(tx, uncached, []), selectReviewLinks(tx, unasked)]);
+    for (const m of members) this.memberCache.get(m.goldenId!)?.push(m);
+    for (const l of reviewLinks) {
+      this.reviewCache.get(l.a)?.push(l);
+      if (l.b !== l.a) this.reviewCache.get(l.b)?.push(l);
+    }
   }
 
   /** Existing records whose stored keys this unit of work replaced. */
