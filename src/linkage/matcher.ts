@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { blockingKeys } from '../../algorithms/blocking.js';
-import { decide, type CandidateScore, type Decision } from '../../algorithms/decide.js';
+import { decide, type CandidateScore, type Decision, type Thresholds } from '../../algorithms/decide.js';
+import { candidateScore, scoreGoldens, type GoldenScore as GoldenScoreOf, type ScoredMember } from '../../algorithms/golden-score.js';
 import { knownNames, parseGivenNameCsv, type KnownNames } from '../../algorithms/normalize/given-names.js';
 import { buildNicknameIndex, parseNicknameCsv, type NicknameIndex } from '../../algorithms/normalize/nicknames.js';
-import { firmVetoes, scorePair, type PairScore, type Veto } from '../../algorithms/pair-score.js';
+import { scorePair, type PairScore } from '../../algorithms/pair-score.js';
 import { termFrequencyKeys } from '../../algorithms/person-comparisons.js';
 import { normalizePerson, PERSON_BLOCKING_RULES, type Person } from '../../algorithms/person.js';
 import type { Demographics } from '../ingest/demographics.js';
@@ -44,7 +45,7 @@ export interface MatcherOptions {
 }
 
 /** Term-frequency counters live in blocking_keys under these prefixes (never used as blocking keys). */
-const TF_PREFIX = { given_name: 'tfg:', family_name: 'tff:' } as const;
+export const TF_PREFIX = { given_name: 'tfg:', family_name: 'tff:' } as const;
 
 function tfKeys(p: Person): string[] {
   const k = termFrequencyKeys(p);
@@ -54,19 +55,19 @@ function tfKeys(p: Person): string[] {
   return out;
 }
 
-/** The best-scoring member of one candidate golden record. */
-interface GoldenScore {
-  goldenId: string;
-  best: PairScore;
-  bestMember: MemberRow;
-  /** The golden record already holds another active record of the incoming record's authority. */
-  sameAuthority: boolean;
-  /**
-   * The best member's vetoes and the firm vetoes of every other member (algorithms/pair-score.ts firmVetoes).
-   */
-  vetoes: Set<Veto>;
-  /** Firm vetoes of any member, the best one's included. */
-  firm: Set<Veto>;
+/** A candidate golden record's score (algorithms/golden-score.ts), the member being a stored row. */
+type GoldenScore = GoldenScoreOf<MemberRow>;
+
+/**
+ * decide() with what the review queue knows: when several golden records match strongly, which of them a
+ * steward is already asked about together (RecordStore.reviewLinks). Shared with $match (search.ts).
+ */
+export async function decideAmong(store: Pick<RecordStore, 'reviewLinks'>, tx: Tx, candidates: CandidateScore[], thresholds: Thresholds): Promise<Decision> {
+  if (candidates.filter((c) => c.probability >= thresholds.upper).length > 1) {
+    const links = await store.reviewLinks(tx, candidates.map((c) => c.goldenId));
+    for (const c of candidates) c.inReviewWith = [...(links.get(c.goldenId) ?? [])];
+  }
+  return decide(candidates, thresholds);
 }
 
 /**
@@ -156,24 +157,12 @@ export class Matcher implements Linker {
     // A pair a steward called not the same person is not proposed again until either record's data changes.
     const barred = await barredMembers(ctx, record, members);
     const tf = await this.termFrequencies(ctx, person);
-    const byGolden = new Map<string, GoldenScore>();
+    const scored: Array<ScoredMember<MemberRow>> = [];
     for (const m of members) {
-      if (m.id === record.id || m.goldenId === null || m.goldenId === exclude) continue;
-      if (barred.has(m.id)) continue;
-      const other = this.personOf(m);
-      const s = scorePair(active.compiled, person, other, tf, this.opts.knownGiven);
-      const cur = byGolden.get(m.goldenId);
-      const sameAuthority = m.authorityId === record.authorityId;
-      const firm = s.vetoes.length ? firmVetoes(s, person, other, this.opts.knownGiven) : [];
-      if (!cur) byGolden.set(m.goldenId, { goldenId: m.goldenId, best: s, bestMember: m, sameAuthority, vetoes: new Set(firm), firm: new Set(firm) });
-      else {
-        cur.sameAuthority ||= sameAuthority;
-        for (const v of firm) cur.vetoes.add(v), cur.firm.add(v);
-        if (s.weight > cur.best.weight) Object.assign(cur, { best: s, bestMember: m });
-      }
+      if (m.id === record.id || m.goldenId === null || m.goldenId === exclude || barred.has(m.id)) continue;
+      scored.push({ goldenId: m.goldenId, person: this.personOf(m), member: m, sameAuthority: m.authorityId === record.authorityId });
     }
-    for (const g of byGolden.values()) for (const v of g.best.vetoes) g.vetoes.add(v);
-    return [...byGolden.values()];
+    return scoreGoldens(active.compiled, person, scored, tf, this.opts.knownGiven);
   }
 
   /**
@@ -216,21 +205,10 @@ export class Matcher implements Linker {
     };
   }
 
-  private async decideOn(ctx: ApplyContext, scores: GoldenScore[], active: ActiveModel): Promise<Decision> {
-    const candidates: CandidateScore[] = scores.map((s) => ({
-      goldenId: s.goldenId,
-      probability: s.best.probability,
-      weight: s.best.weight,
-      sameAuthority: s.sameAuthority,
-      householdVeto: s.vetoes.size > 0,
-    }));
-    // Only when several golden records match strongly does it matter which are already queued together.
-    if (candidates.filter((c) => c.probability >= active.model.thresholds.upper).length > 1) {
-      const links = await ctx.store.reviewLinks(ctx.tx, candidates.map((c) => c.goldenId));
-      for (const c of candidates) c.inReviewWith = [...(links.get(c.goldenId) ?? [])];
-    }
-    return decide(candidates, active.model.thresholds);
+  private decideOn(ctx: ApplyContext, scores: GoldenScore[], active: ActiveModel): Promise<Decision> {
+    return decideAmong(ctx.store, ctx.tx, scores.map(candidateScore), active.model.thresholds);
   }
+
 
   private proposals(decision: Extract<Decision, { action: 'review' }>, scores: GoldenScore[], extraReason?: string): Array<Omit<ReviewProposal, 'modelVersion'>> {
     const byId = new Map(scores.map((s) => [s.goldenId, s]));

@@ -1,15 +1,16 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { blockingKeys } from '../../algorithms/blocking.js';
-import { decide, type CandidateScore } from '../../algorithms/decide.js';
+import { candidateScore, scoreGoldens } from '../../algorithms/golden-score.js';
 import type { KnownNames } from '../../algorithms/normalize/given-names.js';
 import type { NicknameIndex } from '../../algorithms/normalize/nicknames.js';
-import { firmVetoes, scorePair, type PairScore, type TermCounts, type Veto } from '../../algorithms/pair-score.js';
+import type { PairScore, TermCounts, Veto } from '../../algorithms/pair-score.js';
 import { termFrequencyKeys } from '../../algorithms/person-comparisons.js';
 import { normalizePerson, PERSON_BLOCKING_RULES, type Person } from '../../algorithms/person.js';
 import type { Demographics } from '../ingest/demographics.js';
 import { query, type Db, type Queryable, type Tx } from '../storage/db.js';
+import { decideAmong, TF_PREFIX } from './matcher.js';
 import type { ModelStore } from './models.js';
-import type { MemberRow, RecordStore } from './store.js';
+import type { RecordStore } from './store.js';
 
 /**
  * Finding golden records by what is known of a person, for the read API: demographic search (IHE PDQm)
@@ -21,8 +22,8 @@ import type { MemberRow, RecordStore } from './store.js';
  * Term-frequency counters in blocking_keys (matcher.ts TF_PREFIX): one row per source record under its
  * primary family / first given name as algorithms/ normalises them, so they double as an exact name index.
  */
-export const FAMILY_KEY = 'tff:';
-export const GIVEN_KEY = 'tfg:';
+export const FAMILY_KEY = TF_PREFIX.family_name;
+export const GIVEN_KEY = TF_PREFIX.given_name;
 /** The phone blocking rule (algorithms/person.ts 'ph'): normalised ten-digit numbers. */
 export const PHONE_KEY = 'ph:';
 
@@ -249,31 +250,14 @@ export class PatientMatcher {
     if (!shared.size) return out;
     const goldens = [...shared].sort((a, b) => b[1] - a[1]).slice(0, this.opts.maxCandidateGoldens).map(([g]) => g);
     const [members, tf] = await Promise.all([this.opts.store.members(q, goldens), this.termCounts(q, person)]);
-    const best = new Map<string, { s: PairScore; m: MemberRow; vetoes: Set<Veto> }>();
-    for (const m of members) {
-      if (m.goldenId === null) continue;
-      const other = normalizePerson(m.demographics, this.opts.nicknames);
-      const s = scorePair(active.compiled, person, other, tf, this.opts.knownGiven);
-      const firm = s.vetoes.length ? firmVetoes(s, person, other, this.opts.knownGiven) : [];
-      const cur = best.get(m.goldenId);
-      if (!cur) best.set(m.goldenId, { s, m, vetoes: new Set(firm) });
-      else {
-        for (const v of firm) cur.vetoes.add(v);
-        if (s.weight > cur.s.weight) Object.assign(cur, { s, m });
-      }
-    }
-    for (const b of best.values()) for (const v of b.s.vetoes) b.vetoes.add(v);
+    const scored = members.flatMap((m) => (m.goldenId === null ? [] : [{ goldenId: m.goldenId, person: normalizePerson(m.demographics, this.opts.nicknames), member: m }]));
+    const goldenScores = scoreGoldens(active.compiled, person, scored, tf, this.opts.knownGiven);
     const { upper, lower } = active.model.thresholds;
-    const scores: CandidateScore[] = [...best].map(([goldenId, b]) => ({ goldenId, probability: b.s.probability, weight: b.s.weight, sameAuthority: false, householdVeto: b.vetoes.size > 0 }));
-    if (scores.filter((c) => c.probability >= upper).length > 1) {
-      const links = await this.opts.store.reviewLinks(q, scores.map((c) => c.goldenId));
-      for (const c of scores) c.inReviewWith = [...(links.get(c.goldenId) ?? [])];
-    }
-    const decision = decide(scores, active.model.thresholds);
+    const decision = await decideAmong(this.opts.store, q, goldenScores.map(candidateScore), active.model.thresholds);
     const grade = (goldenId: string, p: number): MatchGrade =>
       decision.action === 'link' && decision.goldenId === goldenId ? 'certain' : p >= upper ? 'probable' : p >= lower ? 'possible' : 'certainly-not';
-    out.candidates = [...best]
-      .map(([goldenId, b]) => ({ goldenId, grade: grade(goldenId, b.s.probability), memberId: b.m.id, memberAuthorityId: b.m.authorityId, score: b.s, vetoes: [...b.vetoes] }))
+    out.candidates = goldenScores
+      .map((g) => ({ goldenId: g.goldenId, grade: grade(g.goldenId, g.best.probability), memberId: g.bestMember.id, memberAuthorityId: g.bestMember.authorityId, score: g.best, vetoes: [...g.vetoes] }))
       .sort((a, b) => b.score.weight - a.score.weight || a.goldenId.localeCompare(b.goldenId));
     return out;
   }
