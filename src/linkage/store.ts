@@ -204,6 +204,16 @@ async function selectReviewLinks(tx: Tx, goldenIds: readonly string[]): Promise<
   );
 }
 
+/**
+ * Identifiers an A40 retired into these records follow them to their golden records: a retired identifier
+ * resolves like its survivor (crosswalk.ts reads the retired row's golden id), so it must move when the
+ * survivor does, or PIXm would answer it with the golden record the survivor left.
+ */
+function followSurvivors(ids: readonly number[]) {
+  return sql`update source_records r set golden_id = s.golden_id from source_records s
+    where s.id = any(${sql.param([...ids])}::bigint[]) and r.merged_into_id = s.id and r.status = 'merged' and r.golden_id is distinct from s.golden_id`;
+}
+
 const heldApart = (reasons: readonly string[]) => reasons.some((r) => (HELD_APART_REASONS as readonly string[]).includes(r));
 
 function addLink(map: Map<string, Set<string>>, a: string, b: string) {
@@ -321,6 +331,7 @@ export class SqlStore implements RecordStore {
   async link(tx: Tx, rec: SourceRecordRow, goldenId: string, kind: LinkKind, extra: LinkExtra, messageId: number) {
     await tx.insert(links).values({ sourceRecordId: rec.id, goldenId, kind, score: extra.score ?? null, modelVersion: extra.modelVersion ?? null, messageId });
     await tx.update(sourceRecords).set({ goldenId, linkKind: kind }).where(eq(sourceRecords.id, rec.id));
+    await tx.execute(followSurvivors([rec.id]));
   }
 
   async unlink(tx: Tx, rec: SourceRecordRow, reason: string) {
@@ -769,6 +780,8 @@ export class BatchStore implements RecordStore {
           ${param(ups, ([, u]) => (u.goldenId !== undefined ? 'y' : 'n'))}::text[], ${param(ups, ([, u]) => u.goldenId ?? null)}::uuid[], ${param(ups, ([, u]) => u.linkKind ?? null)}::text[], ${param(ups, ([, u]) => u.bumps)}::int[])
           as v(id, d, fam, giv, bd, sx, snd, lm, gset, g, lk, bumps)
         where s.id = v.id`));
+      const moved = ups.filter(([, u]) => u.goldenId !== undefined).map(([id]) => id);
+      if (moved.length) ops.push(tx.execute(followSurvivors(moved)));
     }
     // Close before insert: one open link per record is a unique index.
     if (this.closed.length) {

@@ -207,6 +207,23 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect(row!.demographics.names[0].family).toBe('VANTERPOOL');
   });
 
+  it('moves the identifiers an A40 retired into a record along with it when an A08 moves the record', async () => {
+    const p = { name: 'LINDQUIST^ASTRID^^^^^L', dob: '19720518', sex: 'F', address: '3 BIRCH HOLLOW^^ELGIN^IL^60120', phone: '^PRN^PH^^^847^5550617' };
+    await send({ ...p, pid3: A('RM1') });
+    await send({ ...p, app: 'CLINICAPP', pid3: B('RM2') });
+    await send({ ...p, app: 'CLINICAPP', pid3: B('RM3') }); // the clinic's duplicate: review, until its A40
+    await send({ event: 'A40', app: 'CLINICAPP', pid3: B('RM2'), mrg1: B('RM3'), ...p });
+    const g = await golden(OID_A, 'RM1');
+    expect(await golden(OID_B, 'RM2')).toBe(g);
+    expect(await golden(OID_B, 'RM3')).toBe(g);
+    // The clinic corrects RM2: another patient. RM2 leaves; the identifier it absorbed goes with it.
+    await send({ event: 'A08', app: 'CLINICAPP', pid3: B('RM2'), name: 'OKONKWO^CHIDI^^^^^L', dob: '19390303', sex: 'M', address: '70 PRAIRIE AVE^^JOLIET^IL^60435', phone: '^PRN^PH^^^815^5550911' });
+    const moved = await golden(OID_B, 'RM2');
+    expect(moved).not.toBe(g);
+    expect(await golden(OID_B, 'RM3')).toBe(moved);
+    expect(await golden(OID_A, 'RM1')).toBe(g);
+  });
+
   it('leaves a record whose source asserted its golden record in place when an A08 changes it, and asks a steward', async () => {
     await send({ pid3: `${A('AS1')}~${B('AS2').replace('^MR', '^PI')}`, name: 'BRIGHTWATER^SELMA^^^^^L', dob: '19770707', sex: 'F' });
     const g = await golden(OID_A, 'AS1');
@@ -257,7 +274,7 @@ describe.each(backends)('online matching on $name', (backend) => {
       expect(parsed.type).toBe(e.type);
       types.add(e.type);
     }
-    expect([...types].sort()).toEqual(['golden.created', 'golden.merged', 'link.created', 'link.removed', 'review.opened']);
+    expect([...types].sort()).toEqual(['golden.created', 'golden.merged', 'link.created', 'link.removed', 'review.opened', 'source.merged']);
   });
 
   it('gives concurrent registrations of one new person from several senders one golden record', async () => {
