@@ -10,6 +10,7 @@
  *       counted from when it was due (so a stall counts for every request it delays: no coordinated omission)
  *       (the client keeps at most 64 connections, as a pooled client would; a request waiting for one is late)
  *   pixmRate, crosswalkRate     requests/s actually sent
+ *   serviceLoopDelayP99Ms/MaxMs the service's event-loop delay during those two phases (its own stalls)
  *   pdqmP50Ms, pdqmP99Ms        one search at a time, --pdqm of them, mixed: family+given (prefix), exact family +
  *       birth date, birth date alone, a three-letter family prefix + gender, an identifier; pdqmByKind has each
  *   matchP50Ms, matchP99Ms      one $match at a time, --match of them: a stored person as presented, half with a
@@ -21,7 +22,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -245,10 +246,16 @@ async function main() {
     for (let i = 0; i < 500; i++) await Promise.all([client.get(pixPath()), client.get(xwPath())]);
 
     const n = o.rate * o.seconds;
+    // The service runs on this thread (the open-loop client on a worker thread): how long its event loop was
+    // held up while the crosswalk phases ran says whether a tail is the service's own stalls.
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
     log(`PIXm: ${o.rate} requests/s for ${o.seconds} s`);
     const pix = await openLoop(client.base, o.rate, Array.from({ length: n }, pixPath));
     log(`crosswalk: ${o.rate} requests/s for ${o.seconds} s`);
     const xw = await openLoop(client.base, o.rate, Array.from({ length: n }, xwPath));
+    loop.disable();
+    const loopDelay = { p99Ms: Math.round((loop.percentile(99) / 1e6) * 100) / 100, maxMs: Math.round((loop.max / 1e6) * 100) / 100 };
 
     const kinds = ['family+given', 'family:exact+birthdate', 'birthdate', 'family-prefix+gender', 'identifier'] as const;
     const searches: Array<{ kind: (typeof kinds)[number]; path: string }> = [];
@@ -306,6 +313,8 @@ async function main() {
       pixmRate: pix.rate,
       pixmP50Ms: p.p50,
       pixmP99Ms: p.p99,
+      serviceLoopDelayP99Ms: loopDelay.p99Ms,
+      serviceLoopDelayMaxMs: loopDelay.maxMs,
       crosswalkRate: xw.rate,
       crosswalkP50Ms: x.p50,
       crosswalkP99Ms: x.p99,
