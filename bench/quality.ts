@@ -45,11 +45,11 @@ import { compile, probabilityOf, totalWeight, type CompiledModel } from '../algo
 import { parseModel, type Model } from '../algorithms/model.js';
 import { mulberry32 } from '../algorithms/random.js';
 import { buildNicknameIndex, parseNicknameCsv } from '../algorithms/normalize/nicknames.js';
-import { knownNames, parseGivenNameCsv } from '../algorithms/normalize/given-names.js';
 import { C, COMPARISON_NAMES, compareLabels, compareVector, termFrequencyKeys } from '../algorithms/person-comparisons.js';
 import { normalizePerson, PERSON_BLOCKING_RULES, type Person } from '../algorithms/person.js';
 import { scorePair, type TermCounts } from '../algorithms/pair-score.js';
 import { trainModel } from '../algorithms/training.js';
+import { loadKnownGivenNames } from '../src/linkage/matcher.js';
 import { comparablePairCount, DATASETS, isComparable, loadDataset, truePairCount, type Dataset, type DatasetName } from './datasets.js';
 
 const argv = process.argv.slice(2);
@@ -180,11 +180,8 @@ function termCounts(persons: readonly Person[]): TermCounts {
   };
 }
 
-/** The given-name vocabulary the service loads (src/linkage/matcher.ts loadKnownGivenNames). */
-const KNOWN_GIVEN = (() => {
-  const rows = parseNicknameCsv(readFileSync(new URL('../fixtures/names/nicknames.csv', import.meta.url), 'utf8'));
-  return knownNames(parseGivenNameCsv(readFileSync(new URL('../fixtures/names/given-names.csv', import.meta.url), 'utf8')), rows.map((r) => r[0]), rows.map((r) => r[2]));
-})();
+/** The given-name vocabulary the service loads. */
+const KNOWN_GIVEN = loadKnownGivenNames();
 
 /**
  * The automatic links as the service makes them (algorithms/pair-score.ts scorePair): household-corrected

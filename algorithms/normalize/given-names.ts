@@ -3,9 +3,9 @@
  * one letter away (KAYLA / KYLA, LILY / LILA, JAYDEN / JAYLEN: twins are often named like that). A slip
  * rarely lands on another real name; parents name children only with real ones.
  *
- * The shipped list (fixtures/names/given-names.csv) holds the first names of IHME's pseudopeople US
- * population, which draws them from US name frequencies of every birth cohort, and the names of the nickname
- * table are added to it. A name this vocabulary lacks is not proof of a typo: scorePair only uses it when the
+ * The shipped lists hold the first names of IHME's pseudopeople US population, which draws them from US name
+ * frequencies of every birth cohort (fixtures/names/given-names.csv), and the FEBRL generator's Australian ones
+ * (given-names-au.csv); the names of the nickname table are added to them. A name this vocabulary lacks is not proof of a typo: scorePair only uses it when the
  * other name of the pair is known (algorithms/pair-score.ts).
  */
 

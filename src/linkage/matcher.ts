@@ -23,16 +23,13 @@ export function loadNicknames(): NicknameIndex {
   return buildNicknameIndex(parseNicknameCsv(readFileSync(NICKNAMES_URL, 'utf8')));
 }
 
-export const GIVEN_NAMES_URL = new URL('../../fixtures/names/given-names.csv', import.meta.url);
+/** US first names of every birth cohort (pseudopeople) and Australian ones (FEBRL): fixtures/names/README.md. */
+export const GIVEN_NAMES_URLS = [new URL('../../fixtures/names/given-names.csv', import.meta.url), new URL('../../fixtures/names/given-names-au.csv', import.meta.url)];
 
 /** The shipped given names and every name of the nickname table (algorithms/normalize/given-names.ts). */
 export function loadKnownGivenNames(): KnownNames {
   const rows = parseNicknameCsv(readFileSync(NICKNAMES_URL, 'utf8'));
-  return knownNames(
-    parseGivenNameCsv(readFileSync(GIVEN_NAMES_URL, 'utf8')),
-    rows.map((r) => r[0]),
-    rows.map((r) => r[2]),
-  );
+  return knownNames(...GIVEN_NAMES_URLS.map((u) => parseGivenNameCsv(readFileSync(u, 'utf8'))), rows.map((r) => r[0]), rows.map((r) => r[2]));
 }
 
 export interface MatcherOptions {

@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../algorithms/fellegi-sunter.js';
 import { candidateScore, scoreGoldens } from '../../algorithms/golden-score.js';
 import { parseModel } from '../../algorithms/model.js';
-import { knownNames, parseGivenNameCsv } from '../../algorithms/normalize/given-names.js';
 import { buildNicknameIndex, parseNicknameCsv } from '../../algorithms/normalize/nicknames.js';
 import { normalizePerson } from '../../algorithms/person.js';
+import { loadKnownGivenNames } from '../../src/linkage/matcher.js';
 
 const cm = compile(parseModel(JSON.parse(readFileSync(new URL('../../fixtures/models/default-model.json', import.meta.url), 'utf8'))));
 const rows = parseNicknameCsv(readFileSync(new URL('../../fixtures/names/nicknames.csv', import.meta.url), 'utf8'));
 const nicknames = buildNicknameIndex(rows);
-const known = knownNames(parseGivenNameCsv(readFileSync(new URL('../../fixtures/names/given-names.csv', import.meta.url), 'utf8')), rows.map((r) => r[0]), rows.map((r) => r[2]));
+const known = loadKnownGivenNames();
 
 const person = (given: string, opts: { ssn?: string; home?: boolean } = {}) =>
   normalizePerson(

@@ -3,21 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { compile, type Contribution } from '../../algorithms/fellegi-sunter.js';
 import { parseModel, type Model } from '../../algorithms/model.js';
 import { buildNicknameIndex, parseNicknameCsv } from '../../algorithms/normalize/nicknames.js';
-import { knownNames, parseGivenNameCsv } from '../../algorithms/normalize/given-names.js';
 import { firmVetoes, keystrokeSlip, scorePair, smoothedFrequency, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
 import { compareLabels } from '../../algorithms/person-comparisons.js';
 import { normalizePerson, type Person } from '../../algorithms/person.js';
+import { loadKnownGivenNames } from '../../src/linkage/matcher.js';
 
 const model: Model = parseModel(JSON.parse(readFileSync(new URL('../../fixtures/models/default-model.json', import.meta.url), 'utf8')));
 const cm = compile(model);
 const nicknameRows = parseNicknameCsv(readFileSync(new URL('../../fixtures/names/nicknames.csv', import.meta.url), 'utf8'));
 const nicknames = buildNicknameIndex(nicknameRows);
-/** The vocabulary the service loads (src/linkage/matcher.ts loadKnownGivenNames). */
-const known = knownNames(
-  parseGivenNameCsv(readFileSync(new URL('../../fixtures/names/given-names.csv', import.meta.url), 'utf8')),
-  nicknameRows.map((r) => r[0]),
-  nicknameRows.map((r) => r[2]),
-);
+/** The vocabulary the service loads. */
+const known = loadKnownGivenNames();
 
 interface Spec {
   given?: string;
