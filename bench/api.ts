@@ -11,6 +11,7 @@
  *       (the client keeps at most 64 connections, as a pooled client would; a request waiting for one is late)
  *   pixmRate, crosswalkRate     requests/s actually sent
  *   serviceLoopDelayP99Ms/MaxMs the service's event-loop delay during those two phases (its own stalls)
+ *   clientLoopDelayP99Ms/MaxMs  the client thread's (a stall there delays requests as much as one in the service)
  *   pdqmP50Ms, pdqmP99Ms        one search at a time, --pdqm of them, mixed: family+given (prefix), exact family +
  *       birth date, birth date alone, a three-letter family prefix + gender, an identifier; pdqmByKind has each
  *   matchP50Ms, matchP99Ms      one $match at a time, --match of them: a stored person as presented, half with a
@@ -110,8 +111,11 @@ class Client {
  */
 const OPEN_LOOP = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { performance } = require('node:perf_hooks');
+const { performance, monitorEventLoopDelay } = require('node:perf_hooks');
 const http = require('node:http');
+// The client's own stalls (its GC, a starved thread) delay requests too, and would be counted as the service's.
+const loop = monitorEventLoopDelay({ resolution: 1 });
+loop.enable();
 // A bounded pool, as a real client has: past it, requests wait in the client (and their wait is counted).
 const agent = new http.Agent({ keepAlive: true, maxSockets: workerData.sockets });
 const get = (url) => new Promise((resolve) => {
@@ -139,16 +143,18 @@ const get = (url) => new Promise((resolve) => {
   }
   await Promise.all(inflight);
   agent.destroy();
-  parentPort.postMessage({ lat, errors, seconds: (performance.now() - start) / 1000 });
+  loop.disable();
+  parentPort.postMessage({ lat, errors, seconds: (performance.now() - start) / 1000, loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6 });
 })();
 `;
 
 /** Requests due every 1000/rate ms; each latency counted from when it was due. */
-function openLoop(base: string, rate: number, paths: string[]): Promise<{ lat: Float64Array; errors: number; rate: number }> {
+function openLoop(base: string, rate: number, paths: string[]): Promise<{ lat: Float64Array; errors: number; rate: number; clientLoop: { p99Ms: number; maxMs: number } }> {
   return new Promise((resolve, reject) => {
     const w = new Worker(OPEN_LOOP, { eval: true, workerData: { base, key: KEY, paths, rate, sockets: 64 } });
-    w.once('message', (m: { lat: Float64Array; errors: number; seconds: number }) => {
-      resolve({ lat: m.lat.sort(), errors: m.errors, rate: Math.round(paths.length / m.seconds) });
+    w.once('message', (m: { lat: Float64Array; errors: number; seconds: number; loopP99Ms: number; loopMaxMs: number }) => {
+      const r2 = (x: number) => Math.round(x * 100) / 100;
+      resolve({ lat: m.lat.sort(), errors: m.errors, rate: Math.round(paths.length / m.seconds), clientLoop: { p99Ms: r2(m.loopP99Ms), maxMs: r2(m.loopMaxMs) } });
       void w.terminate();
     });
     w.once('error', reject);
@@ -313,6 +319,8 @@ async function main() {
       pixmRate: pix.rate,
       pixmP50Ms: p.p50,
       pixmP99Ms: p.p99,
+      clientLoopDelayP99Ms: Math.max(pix.clientLoop.p99Ms, xw.clientLoop.p99Ms),
+      clientLoopDelayMaxMs: Math.max(pix.clientLoop.maxMs, xw.clientLoop.maxMs),
       serviceLoopDelayP99Ms: loopDelay.p99Ms,
       serviceLoopDelayMaxMs: loopDelay.maxMs,
       crosswalkRate: xw.rate,
