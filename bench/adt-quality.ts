@@ -49,6 +49,7 @@ import { startService, type Service } from '../src/main.js';
 import { MllpClient } from '../src/mllp/client.js';
 import { query } from '../src/storage/db.js';
 import { generatePopulation, populationSummary, recordKey, serviceConfigFor, truthMap, type Population, type PopulationMessage } from './adt-population.js';
+import { parseBenchOptions } from './args.js';
 import { createBenchDatabase } from './databases.js';
 import { compile } from '../algorithms/fellegi-sunter.js';
 import { scorePair } from '../algorithms/pair-score.js';
@@ -80,43 +81,24 @@ const log = (msg: string) => {
 };
 
 function parseArgs(argv: string[]): Options {
-  const raw = new Map<string, string>();
-  let jsonOnly = false;
-  let lockstep = false;
-  let keepDatabase = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json-only' || a === '--lockstep' || a === '--keep-database') {
-      if (a === '--json-only') jsonOnly = true;
-      else if (a === '--lockstep') lockstep = true;
-      else keepDatabase = true;
-      continue;
-    }
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) raw.set(a.slice(2, eq), a.slice(eq + 1));
-    else {
-      const v = argv[i + 1];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value`);
-      raw.set(a.slice(2), v);
-      i++;
-    }
-  }
-  const known = new Set(['persons', 'seed', 'backend', 'pix-concurrency', 'linker', 'explain-misses']);
-  for (const k of raw.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}`);
-  const int = (k: string, d: number, min: number) => {
-    const v = raw.get(k);
-    const n = v === undefined ? d : Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${k} must be an integer ≥ ${min}`);
-    return n;
-  };
-  const backend = raw.get('backend') ?? 'pglite';
+  const o = parseBenchOptions(argv, ['persons', 'seed', 'backend', 'pix-concurrency', 'linker', 'explain-misses'], ['json-only', 'lockstep', 'keep-database']);
+  const backend = o.get('backend') ?? 'pglite';
   if (!['pglite', 'postgres', 'both'].includes(backend)) throw new Error('--backend must be pglite, postgres or both');
   const backends: Backend[] = backend === 'both' ? ['pglite', 'postgres'] : [backend as Backend];
   if (backends.includes('postgres') && !process.env.DATABASE_URL) throw new Error('--backend postgres needs DATABASE_URL (the server on which a fresh database is created)');
-  const linker = raw.get('linker') ?? 'default';
+  const linker = o.get('linker') ?? 'default';
   if (linker !== 'default' && linker !== 'identity') throw new Error('--linker must be default or identity');
-  return { persons: int('persons', 2000, 1), seed: int('seed', 1, 0), backends, jsonOnly, pixConcurrency: int('pix-concurrency', 8, 1), linker, lockstep, explainMisses: int('explain-misses', 0, 0), keepDatabase };
+  return {
+    persons: o.int('persons', 2000, 1),
+    seed: o.int('seed', 1, 0),
+    backends,
+    jsonOnly: o.flag('json-only'),
+    pixConcurrency: o.int('pix-concurrency', 8, 1),
+    linker,
+    lockstep: o.flag('lockstep'),
+    explainMisses: o.int('explain-misses', 0, 0),
+    keepDatabase: o.flag('keep-database'),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------- sending

@@ -33,6 +33,7 @@ import { startService, type Service } from '../src/main.js';
 import { query } from '../src/storage/db.js';
 import type { Demographics } from '../src/ingest/demographics.js';
 import { configFor, linkageDatabase, percentile } from './linkage.js';
+import { parseBenchOptions } from './args.js';
 
 const log = (msg: string) => process.stderr.write(`[bench:api] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 
@@ -46,24 +47,9 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const raw = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) raw.set(a.slice(2, eq), a.slice(eq + 1));
-    else raw.set(a.slice(2), argv[++i] ?? '');
-  }
-  const known = ['preload', 'rate', 'seconds', 'pdqm', 'match', 'seed'];
-  for (const k of raw.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
-  const int = (k: string, d: number, min: number) => {
-    const v = raw.get(k);
-    const n = v === undefined ? d : Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${k} must be an integer ≥ ${min}`);
-    return n;
-  };
+  const o = parseBenchOptions(argv, ['preload', 'rate', 'seconds', 'pdqm', 'match', 'seed']);
   if (!process.env.DATABASE_URL) throw new Error('bench:api needs DATABASE_URL (the PostgreSQL server holding the bench:linkage template)');
-  return { preload: int('preload', 100_000, 1), rate: int('rate', 500, 1), seconds: int('seconds', 20, 1), pdqm: int('pdqm', 400, 1), match: int('match', 400, 1), seed: int('seed', 1, 0) };
+  return { preload: o.int('preload', 100_000, 1), rate: o.int('rate', 500, 1), seconds: o.int('seconds', 20, 1), pdqm: o.int('pdqm', 400, 1), match: o.int('match', 400, 1), seed: o.int('seed', 1, 0) };
 }
 
 const KEY = 'bench-api-reader-key-0123456789';

@@ -19,6 +19,7 @@ import { startService, type Service } from '../src/main.js';
 import { MllpClient } from '../src/mllp/client.js';
 import { query } from '../src/storage/db.js';
 import { generateFeed, makeSenders, patientsFor, type FeedMessage, type SenderSpec } from './feed.js';
+import { parseBenchOptions } from './args.js';
 import { createBenchDatabase } from './databases.js';
 
 type Backend = 'pglite' | 'postgres';
@@ -39,44 +40,24 @@ interface Options {
 const log = (msg: string) => process.stderr.write(`[bench:ingest] ${msg}\n`);
 
 function parseArgs(argv: string[]): Options {
-  const raw = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) raw.set(a.slice(2, eq), a.slice(eq + 1));
-    else {
-      const v = argv[i + 1];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value`);
-      raw.set(a.slice(2), v);
-      i++;
-    }
-  }
-  const known = new Set(['messages', 'connections', 'backend', 'warmup', 'seed', 'updates', 'merge-rate', 'senders', 'trace-slow']);
-  for (const k of raw.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}`);
-  const int = (k: string, d: number, min: number) => {
-    const v = raw.get(k);
-    const n = v === undefined ? d : Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${k} must be an integer ≥ ${min}`);
-    return n;
-  };
-  const backend = raw.get('backend') ?? (process.env.DATABASE_URL ? 'both' : 'pglite');
+  const o = parseBenchOptions(argv, ['messages', 'connections', 'backend', 'warmup', 'seed', 'updates', 'merge-rate', 'senders', 'trace-slow']);
+  const backend = o.get('backend') ?? (process.env.DATABASE_URL ? 'both' : 'pglite');
   if (!['pglite', 'postgres', 'both'].includes(backend)) throw new Error('--backend must be pglite, postgres or both');
   const backends: Backend[] = backend === 'both' ? ['pglite', 'postgres'] : [backend as Backend];
   if (backends.includes('postgres') && !process.env.DATABASE_URL) throw new Error('--backend postgres needs DATABASE_URL');
-  const connections = int('connections', 4, 1);
-  const mergeRate = Number(raw.get('merge-rate') ?? '0.02');
+  const connections = o.int('connections', 4, 1);
+  const mergeRate = Number(o.get('merge-rate') ?? '0.02');
   if (!(mergeRate >= 0 && mergeRate <= 1)) throw new Error('--merge-rate must be between 0 and 1');
   return {
-    messages: int('messages', 20_000, 1),
+    messages: o.int('messages', 20_000, 1),
     connections,
     backends,
-    warmup: int('warmup', 500, 0),
-    seed: int('seed', 1, 0),
-    updates: int('updates', 2, 0),
+    warmup: o.int('warmup', 500, 0),
+    seed: o.int('seed', 1, 0),
+    updates: o.int('updates', 2, 0),
     mergeRate,
-    senders: int('senders', Math.max(8, connections * 2), 1),
-    traceSlow: int('trace-slow', 0, 0),
+    senders: o.int('senders', Math.max(8, connections * 2), 1),
+    traceSlow: o.int('trace-slow', 0, 0),
   };
 }
 

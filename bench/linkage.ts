@@ -37,6 +37,7 @@ import { MllpClient } from '../src/mllp/client.js';
 import { query } from '../src/storage/db.js';
 import { defaultPopulationSenders, generatePopulation, populationSummary, serviceConfigFor, type PopulationSender } from './adt-population.js';
 import { generateFeed, makeSenders, type SenderSpec } from './feed.js';
+import { parseBenchOptions } from './args.js';
 
 /** Bump when the way the template is built changes (its name changes, so a new one is built). */
 const VERSION = 1;
@@ -52,34 +53,9 @@ interface Options {
 const log = (msg: string) => process.stderr.write(`[bench:linkage] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 
 function parseArgs(argv: string[]): Options {
-  const raw = new Map<string, string>();
-  let rebuild = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--rebuild') {
-      rebuild = true;
-      continue;
-    }
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) raw.set(a.slice(2, eq), a.slice(eq + 1));
-    else {
-      const v = argv[i + 1];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value`);
-      raw.set(a.slice(2), v);
-      i++;
-    }
-  }
-  const known = new Set(['preload', 'messages', 'connections', 'seed']);
-  for (const k of raw.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}`);
-  const int = (k: string, d: number, min: number) => {
-    const v = raw.get(k);
-    const n = v === undefined ? d : Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${k} must be an integer ≥ ${min}`);
-    return n;
-  };
+  const o = parseBenchOptions(argv, ['preload', 'messages', 'connections', 'seed'], ['rebuild']);
   if (!process.env.DATABASE_URL) throw new Error('bench:linkage needs DATABASE_URL (the PostgreSQL server on which the template and run databases are created)');
-  return { preload: int('preload', 100_000, 1), messages: int('messages', 20_000, 1), connections: int('connections', 4, 1), seed: int('seed', 1, 0), rebuild };
+  return { preload: o.int('preload', 100_000, 1), messages: o.int('messages', 20_000, 1), connections: o.int('connections', 4, 1), seed: o.int('seed', 1, 0), rebuild: o.flag('rebuild') };
 }
 
 // ---------------------------------------------------------------------------------------------- feeds and config

@@ -26,6 +26,7 @@ import { createLogger } from '../src/lib/log.js';
 import { startService, type Service } from '../src/main.js';
 import { query } from '../src/storage/db.js';
 import { configFor, linkageDatabase, percentile } from './linkage.js';
+import { parseBenchOptions } from './args.js';
 
 const log = (msg: string) => process.stderr.write(`[bench:review] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 const KEY = 'bench-review-key-0123456789abcdef';
@@ -38,23 +39,9 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const raw = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) raw.set(a.slice(2, eq), a.slice(eq + 1));
-    else raw.set(a.slice(2), argv[++i] ?? '');
-  }
-  for (const k of raw.keys()) if (!['preload', 'items', 'requests', 'seed'].includes(k)) throw new Error(`unknown option --${k}`);
-  const int = (k: string, d: number, min: number) => {
-    const v = raw.get(k);
-    const n = v === undefined ? d : Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${k} must be an integer ≥ ${min}`);
-    return n;
-  };
+  const o = parseBenchOptions(argv, ['preload', 'items', 'requests', 'seed']);
   if (!process.env.DATABASE_URL) throw new Error('bench:review needs DATABASE_URL (the PostgreSQL server holding the bench:linkage template)');
-  return { preload: int('preload', 100_000, 1), items: int('items', 5000, 200), requests: int('requests', 400, 10), seed: int('seed', 1, 0) };
+  return { preload: o.int('preload', 100_000, 1), items: o.int('items', 5000, 200), requests: o.int('requests', 400, 10), seed: o.int('seed', 1, 0) };
 }
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
