@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { probabilityOf, type Explanation } from '../../algorithms/fellegi-sunter.js';
 import { systemOf, type AuthorityRegistry } from '../ingest/authorities.js';
 import { primaryName, type Demographics } from '../ingest/demographics.js';
 import { query, type Queryable } from '../storage/db.js';
@@ -164,24 +165,8 @@ export function listEntry(registry: AuthorityRegistry, r: Row) {
 
 // ------------------------------------------------------------------------------------------------ detail
 
-interface StoredContribution {
-  comparison: string;
-  level: string;
-  levelIndex: number;
-  weight: number;
-  tfAdjustment: number;
-  m?: number;
-  u?: number;
-}
-
-interface StoredExplanation {
-  prior: number;
-  contributions: StoredContribution[];
-  weight: number;
-  probability: number;
-}
-
-const probabilityOf = (w: number) => 1 / (1 + 2 ** -w);
+/** The explanation as stored with the item (algorithms/fellegi-sunter.ts), read back from jsonb. */
+type StoredExplanation = Explanation;
 
 /**
  * The stored explanation as a waterfall: from the prior, each comparison adds its level's weight and
