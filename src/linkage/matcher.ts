@@ -206,7 +206,6 @@ export class Matcher implements Linker {
     return decideAmong(ctx.store, ctx.tx, scores.map(candidateScore), active.model.thresholds);
   }
 
-
   private proposals(decision: Extract<Decision, { action: 'review' }>, scores: GoldenScore[], extraReason?: string): Array<Omit<ReviewProposal, 'modelVersion'>> {
     const byId = new Map(scores.map((s) => [s.goldenId, s]));
     return [decision.goldenId, ...decision.alternatives].slice(0, 3).map((g) => {
