@@ -205,6 +205,23 @@ async function selectReviewLinks(tx: Tx, goldenIds: readonly string[]): Promise<
 }
 
 /**
+ * Open review items that ask about a golden record retired by a relink ask about the one its last member went
+ * to, as after a merge (records.ts mergeGolden): a steward must never be shown a golden record that is gone.
+ * An item whose own record is already in that golden record has its answer, and one that already asks about
+ * that golden record is a repeat: both are closed.
+ */
+function redirectReviews(from: readonly string[], into: readonly string[]) {
+  return sql`with v as (select * from unnest(${sql.param([...from])}::uuid[], ${sql.param([...into])}::uuid[]) as v(g, target)),
+    settled as (
+      update review_items r set status = 'superseded', version = r.version + 1, note = 'golden record retired: its last member was relinked'
+      from v, source_records s where r.status = 'open' and r.candidate_golden_id = v.g and s.id = r.source_record_id
+        and (s.golden_id = v.target or exists (select 1 from review_items o where o.status = 'open' and o.source_record_id = r.source_record_id and o.candidate_golden_id = v.target))
+      returning r.id)
+    update review_items r set candidate_golden_id = v.target, version = r.version + 1
+    from v where r.status = 'open' and r.candidate_golden_id = v.g and r.id not in (select id from settled)`;
+}
+
+/**
  * Identifiers an A40 retired into these records follow them to their golden records: a retired identifier
  * resolves like its survivor (crosswalk.ts reads the retired row's golden id), so it must move when the
  * survivor does, or PIXm would answer it with the golden record the survivor left.
@@ -326,6 +343,7 @@ export class SqlStore implements RecordStore {
 
   async retireGolden(tx: Tx, goldenId: string, into: string) {
     await tx.update(goldenRecords).set({ status: 'merged', mergedIntoId: into, version: sql`${goldenRecords.version} + 1`, updatedAt: sql`now()` }).where(eq(goldenRecords.id, goldenId));
+    await tx.execute(redirectReviews([goldenId], [into]));
   }
 
   async link(tx: Tx, rec: SourceRecordRow, goldenId: string, kind: LinkKind, extra: LinkExtra, messageId: number) {
@@ -806,6 +824,7 @@ export class BatchStore implements RecordStore {
     if (retired.length) {
       ops.push(tx.execute(sql`update golden_records g set status = 'merged', merged_into_id = v.target, version = g.version + 1, updated_at = now()
         from unnest(${param(retired, ([id]) => id)}::uuid[], ${param(retired, ([, into]) => into)}::uuid[]) as v(id, target) where g.id = v.id`));
+      ops.push(tx.execute(redirectReviews(retired.map(([id]) => id), retired.map(([, into]) => into))));
     }
     await settle(ops);
     await resurvive(tx, [...this.dirtyGoldens], this.survive);

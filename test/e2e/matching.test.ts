@@ -243,8 +243,16 @@ describe.each(backends)('online matching on $name', (backend) => {
     const before = await golden(OID_B, 'R2');
     const target = await golden(OID_A, 'R1');
     expect(before).not.toBe(target);
+    // The clinic's own duplicate of the wrong registration waits for a steward, asked about R2's golden record.
+    await send({ ...p, app: 'CLINICAPP', pid3: B('R2B'), name: 'FEATHERSTONE^OSCAR^^^^^L', dob: '19250308', address: '4 ELSEWHERE RD^^AURORA^IL^60505', phone: '^PRN^PH^^^630^5550000' });
+    expect(await golden(OID_B, 'R2B')).not.toBe(before);
+    expect((await openReviews(OID_B, 'R2B')).map((r) => r.candidateGoldenId)).toEqual([before]);
     await send({ ...p, event: 'A08', app: 'CLINICAPP', pid3: B('R2') });
     expect(await golden(OID_B, 'R2')).toBe(target);
+    // The question now names the golden record R2 went to: no open item asks about a retired golden record.
+    expect((await openReviews(OID_B, 'R2B')).map((r) => r.candidateGoldenId)).toEqual([target]);
+    const [stale] = await query<{ n: number }>(db(), sql`select count(*)::int as n from review_items r join golden_records g on g.id = r.candidate_golden_id where r.status = 'open' and g.status = 'merged'`);
+    expect(stale!.n).toBe(0);
     const [old] = await query<{ status: string; mergedIntoId: string }>(db(), sql`select status, merged_into_id as "mergedIntoId" from golden_records where id = ${before}`);
     expect(old).toEqual({ status: 'merged', mergedIntoId: target });
     // Whoever held the old golden id learns where it went.
