@@ -17,6 +17,7 @@ const known = loadKnownGivenNames();
 
 interface Spec {
   given?: string;
+  middle?: string;
   family?: string;
   suffix?: string;
   dob?: string;
@@ -32,7 +33,7 @@ interface Spec {
 function person(s: Spec): Person {
   return normalizePerson(
     {
-      names: [{ given: s.given, family: s.family, suffix: s.suffix }],
+      names: [{ given: s.given, middle: s.middle, family: s.family, suffix: s.suffix }],
       birthDate: s.dob ?? null,
       sex: s.sex ?? null,
       ssn: s.ssn ?? null,
@@ -317,6 +318,34 @@ describe('scorePair: a keystroke slip is not a twin', () => {
     const b = person({ given: 'Billy', family: 'Kowalczyk', dob: '1980-03-04', ssn: '534-81-2297', ...HOME });
     const t = scorePair(cm, a, b, undefined, known);
     expect(firmVetoes(t, a, b, known)).toEqual(['ssn-disagrees']);
+  });
+});
+
+describe('scorePair: twins who live apart', () => {
+  it('JAYDEN / JAYLEN at two addresses: two known names, same family and birth date, is still a twin', () => {
+    const a = person({ given: 'Jayden', family: 'Wood', dob: '1953-11-05', sex: 'M', ...HOME });
+    const b = person({ given: 'Jaylen', family: 'Wood', dob: '1953-11-05', sex: 'M', ...ELSEWHERE });
+    const s = scorePair(cm, a, b, undefined, known);
+    expect(s.household).toBe(false);
+    expect(s.probability).toBeGreaterThan(0.995); // the names and the date outweigh the addresses
+    expect(s.vetoes).toEqual(['possible-twin']);
+    expect(firmVetoes(s, a, b, known)).toEqual(['possible-twin']);
+    // A slip at another address is the same person, and without a vocabulary no name is known to be real.
+    expect(scorePair(cm, a, person({ given: 'Jaydne', family: 'Wood', dob: '1953-11-05', sex: 'M', ...ELSEWHERE }), undefined, known).vetoes).toEqual([]);
+    expect(scorePair(cm, a, b).vetoes).toEqual([]);
+  });
+
+  it('a shared middle name does not make two clearly different first names one person (SHIRLEY ANN / SCOTT ANN)', () => {
+    const a = person({ given: 'Shirley', middle: 'Ann', family: 'Sanchez', dob: '1980-10-25', sex: 'F', ...HOME });
+    const b = person({ given: 'Scott', middle: 'Ann', family: 'Sanchez', dob: '1980-10-25', sex: 'M', ...ELSEWHERE, zip: '62701' });
+    expect(compareLabels(a, b).middle_name).toBe('exact');
+    expect(scorePair(cm, a, b, undefined, known).vetoes).toEqual(['possible-twin']);
+  });
+
+  it('an agreeing middle name still explains a similar first name (JON PAUL / JOHN PAUL, a lab without address)', () => {
+    const a = person({ given: 'John', middle: 'Paul', family: 'Kowalczyk', dob: '1961-02-14', sex: 'M', ...HOME });
+    const b = person({ given: 'Jon', middle: 'Paul', family: 'Kowalczyk', dob: '1961-02-14', sex: 'M' });
+    expect(scorePair(cm, a, b, undefined, known).vetoes).toEqual([]);
   });
 });
 
