@@ -29,8 +29,9 @@
  * - the twin's signature with the same family name when neither street nor phone shows the two living apart
  *   (a lab sends neither: its record of a twin would otherwise link by name), or when both given names are
  *   known given names (adult twins live apart, and JAYDEN / JAYLEN at two addresses still score above the
- *   upper threshold): 'possible-twin'. A clearly different first name is a twin's signature even when the middle
- *   names agree (twins may share one); an agreeing middle name only explains a similar first name;
+ *   upper threshold): 'possible-twin'. A clearly different first name, or two known ones, is a twin's signature
+ *   even when the middle names agree (twins may share one); an agreeing middle name only explains a similar
+ *   first name the vocabulary does not tell apart;
  * - anywhere, SSNs that disagree outright, and generational suffixes that differ (JR / SR).
  *
  * Term frequencies are smoothed towards the model's u: with c records holding the value among N,
@@ -157,9 +158,11 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   const ssnAgrees = gamma[C.ssn] === SSN_EXACT || gamma[C.other_id] === OTHER_ID_EXACT;
   const givenDiffers = !GIVEN_SAME.has(g) && !ssnAgrees && !(known !== undefined && keystrokeSlip(a, b, known));
   const clearlyDiffers = givenDiffers && (g === GIVEN_ELSE || g === NULL);
-  // An agreeing middle name says a similar first name is a typo of the same person's (JON PAUL / JOHN PAUL);
-  // it says nothing of a first name that clearly differs (twins may share a middle name: SHIRLEY ANN / SCOTT ANN).
-  const twinSignature = givenDiffers && gamma[C.dob] === DOB_EXACT && (gamma[C.middle_name] !== MIDDLE_EXACT || clearlyDiffers);
+  // An agreeing middle name says a similar first name is a variant of the same person's (JON PAUL / JOHN PAUL);
+  // it says nothing of a first name that clearly differs, or of two names both known to be real (twins may
+  // share a middle name: SHIRLEY ANN / SCOTT ANN, AIDEN LEE / JADEN LEE).
+  const twoKnownNames = known !== undefined && known.has(a.given) && known.has(b.given);
+  const twinSignature = givenDiffers && gamma[C.dob] === DOB_EXACT && (gamma[C.middle_name] !== MIDDLE_EXACT || clearlyDiffers || twoKnownNames);
   if (household && (clearlyDiffers || twinSignature)) vetoes.push('household-given-name');
   // Twins again, outside one home: same family name and birth date, given names not the same name, and either
   // nothing that says they live apart (a lab sends no address or phone) or two real given names (adult twins
@@ -168,7 +171,7 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   else if (
     twinSignature &&
     agreesAt(gamma, C.family_name, FAMILY_AGREE) &&
-    (!(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE) || (known !== undefined && known.has(a.given) && known.has(b.given)))
+    (!(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE) || twoKnownNames)
   ) {
     vetoes.push('possible-twin');
   }

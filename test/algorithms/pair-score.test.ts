@@ -342,10 +342,22 @@ describe('scorePair: twins who live apart', () => {
     expect(scorePair(cm, a, b, undefined, known).vetoes).toEqual(['possible-twin']);
   });
 
-  it('an agreeing middle name still explains a similar first name (JON PAUL / JOHN PAUL, a lab without address)', () => {
-    const a = person({ given: 'John', middle: 'Paul', family: 'Kowalczyk', dob: '1961-02-14', sex: 'M', ...HOME });
-    const b = person({ given: 'Jon', middle: 'Paul', family: 'Kowalczyk', dob: '1961-02-14', sex: 'M' });
+  it('twins in one home sharing a middle name, similar known first names (AIDEN LEE / JADEN LEE): household veto', () => {
+    const a = person({ given: 'Aiden', middle: 'Lee', family: 'Jordan', dob: '1981-04-16', sex: 'M', ...HOME });
+    const b = person({ given: 'Jaden', middle: 'Lee', family: 'Jordan', dob: '1981-04-16', sex: 'M', ...HOME });
+    expect(compareLabels(a, b).given_name).not.toBe('else');
+    expect(scorePair(cm, a, b, undefined, known).vetoes).toEqual(['household-given-name']);
+  });
+
+  it('an agreeing middle name still explains a similar first name the vocabulary cannot tell apart (KATHERINE / KATHARYNE ROSE)', () => {
+    const a = person({ given: 'Katherine', middle: 'Rose', family: 'Kowalczyk', dob: '1961-02-14', sex: 'F', ...HOME });
+    const b = person({ given: 'Katharyne', middle: 'Rose', family: 'Kowalczyk', dob: '1961-02-14', sex: 'F' });
+    expect(known.has(a.given)).toBe(true);
+    expect(known.has(b.given)).toBe(false);
+    expect(keystrokeSlip(a, b, known)).toBe(false); // two letters apart: not a slip
     expect(scorePair(cm, a, b, undefined, known).vetoes).toEqual([]);
+    // Without the middle name it is the twin's signature, from a lab: held apart.
+    expect(scorePair(cm, a, person({ given: 'Katharyne', family: 'Kowalczyk', dob: '1961-02-14', sex: 'F' }), undefined, known).vetoes).toEqual(['possible-twin']);
   });
 });
 
