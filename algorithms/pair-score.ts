@@ -15,7 +15,10 @@
  *   w_H = log2(m_H / u_H)       replaces Σ_{i∈R} w'_i
  *
  * where u'_i is the level's u after term-frequency adjustment (u'_i = m_i / 2^(w_i + tf_i)). The difference
- * w_H − Σ w'_i is shown as its own 'household' contribution, so the waterfall still adds up.
+ * w_H − Σ w'_i is shown as its own 'household' contribution, so the waterfall still adds up. A shared home is
+ * one fact whoever lives in it: when two of street, phone and postcode agree but the family names do not
+ * (lodgers; a mother and her married daughter of the same first name), the same correction runs over those three.
+ * Only a shared family name makes the pair a `household` for the vetoes below.
  *
  * Vetoes (the decision sends the pair to review at most):
  * - in a household, given names that clearly disagree or one that is missing; or given names that are
@@ -92,6 +95,11 @@ const STREET_ELSE = level('street', 'else');
 const PHONE_ELSE = level('phone', 'else');
 const EXACT = { given_name: level('given_name', 'exact'), family_name: level('family_name', 'exact') } as const;
 const GENERATION_YEARS = 10;
+const ADDRESS: ReadonlyArray<readonly [number, ReadonlySet<number>]> = [
+  [C.street, STREET_AGREE],
+  [C.phone, PHONE_AGREE],
+  [C.postcode, POSTCODE_AGREE],
+];
 const RESIDENCE: ReadonlyArray<readonly [number, ReadonlySet<number>]> = [
   [C.family_name, FAMILY_AGREE],
   [C.street, STREET_AGREE],
@@ -133,11 +141,14 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // explanation's objects cost as much as the comparisons.
   let weight = totalWeight(cm, gamma, freq);
   let adjustment = 0;
-  if (household) {
+  // A shared home is one fact whoever lives there: two of street, phone and postcode agreeing count once even
+  // when the family names differ (a mother and a daughter of the same first name, one of them married).
+  const sharedHome = household || ADDRESS.filter(([i, set]) => agreesAt(gamma, i, set)).length >= 2;
+  if (sharedHome) {
     let sum = 0;
     let logM = 0;
     let minU = 1;
-    for (const [i, set] of RESIDENCE) {
+    for (const [i, set] of household ? RESIDENCE : ADDRESS) {
       if (!agreesAt(gamma, i, set)) continue;
       const level = gamma[i]!;
       const t = levelWeight(cm, i, level, freq?.[i]);
