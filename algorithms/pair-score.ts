@@ -15,10 +15,10 @@
  *   w_H = log2(m_H / u_H)       replaces Σ_{i∈R} w'_i
  *
  * where u'_i is the level's u after term-frequency adjustment (u'_i = m_i / 2^(w_i + tf_i)). The difference
- * w_H − Σ w'_i is shown as its own 'household' contribution, so the waterfall still adds up. A shared home is
- * one fact whoever lives in it: when two of street, phone and postcode agree but the family names do not
- * (lodgers; a mother and her married daughter of the same first name), the same correction runs over those three.
- * Only a shared family name makes the pair a `household` for the vetoes below.
+ * w_H − Σ w'_i is shown as its own 'household' contribution, so the waterfall still adds up. (Running the same
+ * correction over street, phone and postcode when the family names differ was tried: it cost FEBRL dsgen 6-8
+ * points of recall, whose duplicates with a replaced family name are told by their address; the one false merge
+ * it prevented, a parent and child at one address, is caught by the generation veto below instead.)
  *
  * Vetoes (the decision sends the pair to review at most):
  * - in a household, given names that clearly disagree or one that is missing; or given names that are
@@ -28,7 +28,8 @@
  *   transposition, a letter dropped or doubled) and exactly one of them is a known given name (JENNIFER /
  *   JENNIFRE). Twins are named with two real names (KAYLA / KYLA), so the vocabulary (normalize/given-names.ts)
  *   keeps them apart; without one, no slip is recognised;
- * - in a household, birth years ten or more apart (1958 / 1988 is one keystroke, and a father and son);
+ * - in a household, or at a shared home (two of street, phone and postcode), birth years ten or more apart
+ *   (1958 / 1988 is one keystroke, and a father and son; a mother and her married daughter);
  * - the twin's signature with the same family name when neither street nor phone shows the two living apart
  *   (a lab sends neither: its record of a twin would otherwise link by name), or when both given names are
  *   known given names (adult twins live apart, and JAYDEN / JAYLEN at two addresses still score above the
@@ -141,14 +142,11 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // explanation's objects cost as much as the comparisons.
   let weight = totalWeight(cm, gamma, freq);
   let adjustment = 0;
-  // A shared home is one fact whoever lives there: two of street, phone and postcode agreeing count once even
-  // when the family names differ (a mother and a daughter of the same first name, one of them married).
-  const sharedHome = household || ADDRESS.filter(([i, set]) => agreesAt(gamma, i, set)).length >= 2;
-  if (sharedHome) {
+  if (household) {
     let sum = 0;
     let logM = 0;
     let minU = 1;
-    for (const [i, set] of household ? RESIDENCE : ADDRESS) {
+    for (const [i, set] of RESIDENCE) {
       if (!agreesAt(gamma, i, set)) continue;
       const level = gamma[i]!;
       const t = levelWeight(cm, i, level, freq?.[i]);
@@ -186,7 +184,10 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   ) {
     vetoes.push('possible-twin');
   }
-  if (household && a.dob !== null && b.dob !== null && Math.abs(a.dob.y - b.dob.y) >= GENERATION_YEARS) vetoes.push('household-generation');
+  // A generation apart under one roof is a parent and a child, whatever their family names (a mother and her
+  // married daughter of the same first name): the shared address must not carry the pair over the threshold.
+  const sharedHome = household || ADDRESS.filter(([i, set]) => agreesAt(gamma, i, set)).length >= 2;
+  if (sharedHome && a.dob !== null && b.dob !== null && Math.abs(a.dob.y - b.dob.y) >= GENERATION_YEARS) vetoes.push('household-generation');
   if (gamma[C.ssn] === SSN_ELSE) vetoes.push('ssn-disagrees');
   if (suffixesDiffer(a, b)) vetoes.push('suffix-differs');
 
