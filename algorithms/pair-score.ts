@@ -130,7 +130,6 @@ function frequencies(cm: CompiledModel, a: Person, b: Person, tf: TermCounts | u
   return out;
 }
 
-
 const agreesAt = (gamma: ArrayLike<number>, i: number, set: ReadonlySet<number>) => set.has(gamma[i]!);
 
 export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCounts, known?: KnownNames): PairScore {
@@ -161,8 +160,8 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
 
   const vetoes: Veto[] = [];
   // Which household member is this? A given name that clearly disagrees (or is missing) leaves it open. A
-  // similar one (a typo, or JAYDEN / JAYLEN) leaves it open only with the twin's signature, the same birth
-  // date, unless the middle names agree. An SSN both records carry and agree on settles it either way.
+  // similar one (JAYDEN / JAYLEN; not a keystroke slip) leaves it open only with the twin's signature, the same
+  // birth date (see below for the middle name). An SSN both records carry and agree on settles it either way.
   const g = gamma[C.given_name]!;
   const ssnAgrees = gamma[C.ssn] === SSN_EXACT || gamma[C.other_id] === OTHER_ID_EXACT;
   const givenDiffers = !GIVEN_SAME.has(g) && !ssnAgrees && !(known !== undefined && keystrokeSlip(a, b, known));
@@ -186,8 +185,7 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   }
   // A generation apart under one roof is a parent and a child, whatever their family names (a mother and her
   // married daughter of the same first name): the shared address must not carry the pair over the threshold.
-  const sharedHome = household || ADDRESS.filter(([i, set]) => agreesAt(gamma, i, set)).length >= 2;
-  if (sharedHome && a.dob !== null && b.dob !== null && Math.abs(a.dob.y - b.dob.y) >= GENERATION_YEARS) vetoes.push('household-generation');
+  if (a.dob !== null && b.dob !== null && Math.abs(a.dob.y - b.dob.y) >= GENERATION_YEARS && (household || sharedAddress(gamma))) vetoes.push('household-generation');
   if (gamma[C.ssn] === SSN_ELSE) vetoes.push('ssn-disagrees');
   if (suffixesDiffer(a, b)) vetoes.push('suffix-differs');
 
@@ -223,6 +221,13 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
 export function firmVetoes(s: PairScore, a: Person, b: Person, known?: KnownNames): Veto[] {
   if (known === undefined) return s.vetoes;
   return s.vetoes.filter((v) => (v !== 'household-given-name' && v !== 'possible-twin') || (known.has(a.given) && known.has(b.given)));
+}
+
+/** Two of street, phone and postcode agree: one home, whoever lives there. */
+function sharedAddress(gamma: ArrayLike<number>): boolean {
+  let n = 0;
+  for (const [i, set] of ADDRESS) if (agreesAt(gamma, i, set)) n++;
+  return n >= 2;
 }
 
 /**
