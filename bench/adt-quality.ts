@@ -50,7 +50,7 @@ import { MllpClient } from '../src/mllp/client.js';
 import { query } from '../src/storage/db.js';
 import { generatePopulation, populationSummary, recordKey, serviceConfigFor, truthMap, type Population, type PopulationMessage } from './adt-population.js';
 import { parseBenchOptions } from './args.js';
-import { createBenchDatabase } from './databases.js';
+import { benchServiceEnv, createBenchDatabase } from './databases.js';
 import { compile } from '../algorithms/fellegi-sunter.js';
 import { scorePair } from '../algorithms/pair-score.js';
 import { normalizePerson, type Person } from '../algorithms/person.js';
@@ -511,23 +511,11 @@ async function runBackend(backend: Backend, o: Options, pop: Population): Promis
   let pg: Awaited<ReturnType<typeof createBenchDatabase>> | undefined;
   let service: Service | undefined;
   try {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      MLLP_PORT: '0',
-      HTTP_PORT: '0',
-      MLLP_HOST: '127.0.0.1',
-      HTTP_HOST: '127.0.0.1',
-      MPI_DATA_DIR: dataDir,
-      MPI_API_KEYS: KEY,
-    };
-    delete env.DATABASE_URL;
-    delete env.MPI_CONFIG;
     if (backend === 'postgres') {
       pg = await createBenchDatabase(process.env.DATABASE_URL!);
-      env.DATABASE_URL = pg.url;
       log(`${backend}: created database ${pg.name}`);
     }
-    const config = loadConfig(env);
+    const config = loadConfig(benchServiceEnv({ dataDir, apiKeys: KEY, ...(pg ? { databaseUrl: pg.url } : {}) }));
     config.file = parseFileConfig(serviceConfigFor(pop.senders), 'adt-population config');
     service = await startService(config, { logger: createLogger(o.jsonOnly ? 'error' : 'warn'), ...(o.linker === 'identity' ? { linker: identityLinker } : {}) });
     log(`${backend}: service up (MLLP ${service.mllpPort}, HTTP ${service.httpPort})`);

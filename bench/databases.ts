@@ -25,3 +25,24 @@ export async function createBenchDatabase(url: string): Promise<{ url: string; n
     },
   };
 }
+
+/**
+ * The environment of a service a bench starts in-process: ephemeral ports on the loopback, its own data
+ * directory and API key, and the database given (the embedded one when none). The caller's MPI_CONFIG and
+ * DATABASE_URL never leak in: a bench measures the configuration it builds itself.
+ */
+export function benchServiceEnv(o: { dataDir: string; apiKeys: string; databaseUrl?: string }): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MLLP_PORT: '0',
+    HTTP_PORT: '0',
+    MLLP_HOST: '127.0.0.1',
+    HTTP_HOST: '127.0.0.1',
+    MPI_DATA_DIR: o.dataDir,
+    MPI_API_KEYS: o.apiKeys,
+  };
+  delete env.DATABASE_URL;
+  delete env.MPI_CONFIG;
+  if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
+  return env;
+}

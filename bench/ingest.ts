@@ -20,7 +20,7 @@ import { MllpClient } from '../src/mllp/client.js';
 import { query } from '../src/storage/db.js';
 import { generateFeed, makeSenders, patientsFor, type FeedMessage, type SenderSpec } from './feed.js';
 import { parseBenchOptions } from './args.js';
-import { createBenchDatabase } from './databases.js';
+import { benchServiceEnv, createBenchDatabase } from './databases.js';
 
 type Backend = 'pglite' | 'postgres';
 
@@ -185,22 +185,11 @@ async function runBackend(backend: Backend, o: Options): Promise<{ ok: boolean; 
   let pg: Awaited<ReturnType<typeof createBenchDatabase>> | undefined;
   let service: Service | undefined;
   try {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      MLLP_PORT: '0',
-      HTTP_PORT: '0',
-      MLLP_HOST: '127.0.0.1',
-      HTTP_HOST: '127.0.0.1',
-      MPI_DATA_DIR: dataDir,
-      MPI_API_KEYS: 'bench-key-0123456789abcdef:admin',
-    };
-    delete env.DATABASE_URL;
     if (backend === 'postgres') {
       pg = await createBenchDatabase(process.env.DATABASE_URL!);
-      env.DATABASE_URL = pg.url;
       log(`${backend}: created database ${pg.name}`);
     }
-    const config = loadConfig(env);
+    const config = loadConfig(benchServiceEnv({ dataDir, apiKeys: 'bench-key-0123456789abcdef:admin', ...(pg ? { databaseUrl: pg.url } : {}) }));
     service = await startService(config, { logger: createLogger('warn') });
     const port = service.mllpPort;
     log(`${backend}: service up (MLLP ${port}, data ${dataDir})`);

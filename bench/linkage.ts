@@ -38,6 +38,7 @@ import { query } from '../src/storage/db.js';
 import { defaultPopulationSenders, generatePopulation, populationSummary, serviceConfigFor, type PopulationSender } from './adt-population.js';
 import { generateFeed, makeSenders, type SenderSpec } from './feed.js';
 import { parseBenchOptions } from './args.js';
+import { benchServiceEnv } from './databases.js';
 
 /** Bump when the way the template is built changes (its name changes, so a new one is built). */
 const VERSION = 1;
@@ -227,18 +228,7 @@ function serviceLogger(tally: { warn: number; error: number }): Logger {
 }
 
 function configFor(url: string, dataDir: string, file: Record<string, unknown>): Config {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    MLLP_PORT: '0',
-    HTTP_PORT: '0',
-    MLLP_HOST: '127.0.0.1',
-    HTTP_HOST: '127.0.0.1',
-    MPI_DATA_DIR: dataDir,
-    MPI_API_KEYS: 'bench-linkage-key-0123456789abcdef:admin',
-    DATABASE_URL: url,
-  };
-  delete env.MPI_CONFIG;
-  const config = loadConfig(env);
+  const config = loadConfig(benchServiceEnv({ dataDir, apiKeys: 'bench-linkage-key-0123456789abcdef:admin', databaseUrl: url }));
   config.file = parseFileConfig(file, 'bench:linkage config');
   return config;
 }
