@@ -9,8 +9,8 @@ import { MATCH_EXPLANATION_URL, MATCH_GRADE_URL } from '../../src/api/patients.j
 import { createLogger } from '../../src/lib/log.js';
 import { query } from '../../src/storage/db.js';
 import { backends } from '../helpers/db.js';
-import { ADMIN_KEY, readAck, startTestService, type TestService } from '../helpers/service.js';
-import { adt, OID_A, OID_B } from '../helpers/adt.js';
+import { acceptedSender, ADMIN_KEY, startTestService, type TestService } from '../helpers/service.js';
+import { OID_A, OID_B } from '../helpers/adt.js';
 
 /*
  * The read side of the HTTP API end to end: records fed over MLLP, then read back through the REST
@@ -45,11 +45,7 @@ const matchBody = (resource: unknown, extra: unknown[] = []) => JSON.stringify({
 describe.each(backends)('read API on $name', (backend) => {
   let t: TestService;
   const logLines: string[] = [];
-  let seq = 0;
-  const send = async (spec: Omit<Parameters<typeof adt>[0], 'controlId'>) => {
-    const [ack] = await t.send([adt({ ...spec, controlId: `R${++seq}` })]);
-    expect(readAck(ack!).code).toBe('AA');
-  };
+  const send = acceptedSender(() => t, 'R');
   const db = () => t.service.database.db;
   const get = async (path: string, key?: string) => {
     await t.service.worker.idle();

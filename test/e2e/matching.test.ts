@@ -4,7 +4,7 @@ import { parseEvent } from '../../src/linkage/events.js';
 import { query } from '../../src/storage/db.js';
 import { MllpClient } from '../../src/mllp/index.js';
 import { backends } from '../helpers/db.js';
-import { ADMIN_KEY, readAck, startTestService, type TestService } from '../helpers/service.js';
+import { acceptedSender, ADMIN_KEY, readAck, startTestService, type TestService } from '../helpers/service.js';
 import { adt, OID_A, OID_B } from '../helpers/adt.js';
 
 /*
@@ -24,11 +24,7 @@ const NO_HOME = { address: '', phone: '' };
 
 describe.each(backends)('online matching on $name', (backend) => {
   let t: TestService;
-  let seq = 0;
-  const send = async (spec: Parameters<typeof adt>[0] extends infer S ? Omit<S & object, 'controlId'> : never) => {
-    const [ack] = await t.send([adt({ ...spec, controlId: `M${++seq}` } as Parameters<typeof adt>[0])]);
-    expect(readAck(ack!).code).toBe('AA');
-  };
+  const send = acceptedSender(() => t, 'M');
   const golden = async (oid: string, id: string) => {
     const r = await t.pix(pix(oid, id));
     expect(r.status).toBe(200);

@@ -5,7 +5,7 @@ import { resolveResultSchema, reviewItemPageSchema, reviewItemSchema } from '../
 import { parseEvent } from '../../src/linkage/events.js';
 import { query } from '../../src/storage/db.js';
 import { backends } from '../helpers/db.js';
-import { ADMIN_KEY, READER_KEY, readAck, startTestService, type TestService } from '../helpers/service.js';
+import { acceptedSender, ADMIN_KEY, READER_KEY, startTestService, type TestService } from '../helpers/service.js';
 import { adt, OID_A, OID_B } from '../helpers/adt.js';
 
 /*
@@ -45,12 +45,8 @@ const second = (i: number) => `RQ${i}B`;
 
 describe.each(backends)('review queue API on $name', (backend) => {
   let t: TestService;
-  let seq = 0;
   const db = () => t.fresh.database.db;
-  const send = async (spec: Omit<Parameters<typeof adt>[0], 'controlId'>) => {
-    const [ack] = await t.send([adt({ ...spec, controlId: `RV${++seq}` })]);
-    expect(readAck(ack!).code).toBe('AA');
-  };
+  const send = acceptedSender(() => t, 'RV');
   const register = (i: number, which: 'first' | 'second', extra: Partial<Person> = {}, event = 'A04') => {
     const { p, twice, source } = PEOPLE[i]!;
     const id = which === 'first' ? first(i) : second(i);

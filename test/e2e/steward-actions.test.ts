@@ -5,8 +5,8 @@ import { linkResultSchema, mergeResultSchema, unlinkResultSchema, unmergeResultS
 import { parseEvent } from '../../src/linkage/events.js';
 import { query } from '../../src/storage/db.js';
 import { backends } from '../helpers/db.js';
-import { ADMIN_KEY, READER_KEY, readAck, startTestService, type TestService } from '../helpers/service.js';
-import { adt, OID_A, OID_B } from '../helpers/adt.js';
+import { acceptedSender, ADMIN_KEY, READER_KEY, startTestService, type TestService } from '../helpers/service.js';
+import { OID_A, OID_B } from '../helpers/adt.js';
 
 /*
  * A steward's manual actions end to end: records fed over MLLP, changed through the API, checked through PIXm,
@@ -24,12 +24,8 @@ const STEWARD = `api:${keyId(STEWARD_KEY)}`;
 
 describe.each(backends)('steward actions on $name', (backend) => {
   let t: TestService;
-  let seq = 0;
   const db = () => t.fresh.database.db;
-  const send = async (spec: Omit<Parameters<typeof adt>[0], 'controlId'>) => {
-    const [ack] = await t.send([adt({ ...spec, controlId: `SA${++seq}` })]);
-    expect(readAck(ack!).code).toBe('AA');
-  };
+  const send = acceptedSender(() => t, 'SA');
   const golden = async (oid: string, id: string) => {
     const r = await t.pix(pix(oid, id));
     expect(r.status).toBe(200);

@@ -7,8 +7,8 @@ import { keyId } from '../../src/api/auth.js';
 import { query } from '../../src/storage/db.js';
 import { launchChromium } from '../helpers/browser.js';
 import { backends } from '../helpers/db.js';
-import { ADMIN_KEY, READER_KEY, readAck, startTestService, type TestService } from '../helpers/service.js';
-import { adt, OID_A, OID_B } from '../helpers/adt.js';
+import { acceptedSender, ADMIN_KEY, READER_KEY, startTestService, type TestService } from '../helpers/service.js';
+import { OID_A, OID_B } from '../helpers/adt.js';
 
 /*
  * The steward UI in a real browser (headless Debian Chromium driven by playwright-core), end to end: records
@@ -88,11 +88,7 @@ describe.each(backends)('steward UI in Chromium on $name', (backend) => {
       { MPI_API_KEYS: `${ADMIN_KEY}:admin,${READER_KEY}:reader,${STEWARD_KEY}:steward` },
     );
     base = `http://127.0.0.1:${t.service.httpPort}`;
-    let n = 0;
-    const send = async (spec: Omit<Parameters<typeof adt>[0], 'controlId'>) => {
-      const [ack] = await t.send([adt({ ...spec, controlId: `BR${++n}` })]);
-      expect(readAck(ack!).code).toBe('AA');
-    };
+    const send = acceptedSender(() => t, 'BR');
     // A source's own duplicate: the second registration moved house and gave no phone.
     await send({ pid3: A('SD1'), name: 'ABERCROMBIE^LUCINDA^^^^^L', dob: '19660930', sex: 'F', address: '19 FOXGLOVE CT^^URBANA^IL^61801', phone: '^PRN^PH^^^217^5554488' });
     await send({ pid3: A('SD2'), name: 'ABERCROMBIE^LUCINDA^^^^^L', dob: '19660930', sex: 'F', address: '1200 RIVER RD^^URBANA^IL^61801', phone: '' });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { openDatabase, type Database } from '../../src/storage/db.js';
+import { openDatabase, type Database, type Tx } from '../../src/storage/db.js';
 
 export interface Backend {
   name: 'pglite' | 'postgres';
@@ -52,4 +52,18 @@ export async function createPgDatabase(serverUrl: string): Promise<{ url: string
       await a.end();
     },
   };
+}
+
+class Rollback extends Error {}
+
+/** Runs fn in a transaction that is rolled back afterwards, so every test starts from the same database. */
+export async function inRolledBackTx(database: Database, fn: (tx: Tx) => Promise<void>): Promise<void> {
+  try {
+    await database.db.transaction(async (tx) => {
+      await fn(tx as unknown as Tx);
+      throw new Rollback();
+    });
+  } catch (e) {
+    if (!(e instanceof Rollback)) throw e;
+  }
 }

@@ -5,6 +5,8 @@ import { loadConfig, parseFileConfig, type Config } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/lib/log.js';
 import { startService, type Service } from '../../src/main.js';
 import { MllpClient } from '../../src/mllp/index.js';
+import { expect } from 'vitest';
+import { adt, type AdtSpec } from './adt.js';
 import { createTestDatabase, type Backend, type FreshDatabase } from './db.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -73,4 +75,16 @@ export function readAck(ack: string) {
   const segs = ack.split('\r').filter(Boolean);
   const msa = segs.find((s) => s.startsWith('MSA'))?.split('|') ?? [];
   return { code: msa[1], controlId: msa[2], text: msa[3], err: segs.find((s) => s.startsWith('ERR')), msh: segs[0]! };
+}
+
+/**
+ * Sends one ADT message per call on the service `t()` returns (read when called: suites start it in beforeAll),
+ * each with a control id of its own (`prefix` + a counter), and expects it accepted (MSA|AA).
+ */
+export function acceptedSender(t: () => TestService, prefix: string) {
+  let seq = 0;
+  return async (spec: Omit<AdtSpec, 'controlId'>) => {
+    const [ack] = await t().send([adt({ ...spec, controlId: `${prefix}${++seq}` })]);
+    expect(readAck(ack!).code).toBe('AA');
+  };
 }

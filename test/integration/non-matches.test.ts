@@ -5,14 +5,12 @@ import { barredMembers, demographicsFingerprint, rememberNonMatches } from '../.
 import { BatchStore, SqlStore, type RecordStore, type Survive } from '../../src/linkage/store.js';
 import { survivorship } from '../../src/linkage/survivorship.js';
 import { query, type Tx } from '../../src/storage/db.js';
-import { backends, createTestDatabase, type FreshDatabase } from '../helpers/db.js';
+import { backends, createTestDatabase, inRolledBackTx, type FreshDatabase } from '../helpers/db.js';
 
 /** Steward non-match decisions as both record stores read them and as the matcher's filter applies them. */
 
 const demo = (family: string, given: string): Demographics => ({ v: 1, names: [{ family, given }], addresses: [], phones: [] });
 const survive: Survive = survivorship({ default: 'recent', fields: {} }, () => 0);
-class Rollback extends Error {}
-
 describe.each(backends)('non-match decisions on $name', (backend) => {
   let fresh: FreshDatabase;
   let authorityId: number;
@@ -25,16 +23,7 @@ describe.each(backends)('non-match decisions on $name', (backend) => {
   });
   afterAll(async () => fresh?.drop());
 
-  async function inTx(fn: (tx: Tx) => Promise<void>) {
-    try {
-      await fresh.database.db.transaction(async (tx) => {
-        await fn(tx as unknown as Tx);
-        throw new Rollback();
-      });
-    } catch (e) {
-      if (!(e instanceof Rollback)) throw e;
-    }
-  }
+  const inTx = (fn: (tx: Tx) => Promise<void>) => inRolledBackTx(fresh.database, fn);
   const insert = (s: RecordStore, tx: Tx, id: string, d: Demographics) => s.insert(tx, { authorityId, identifier: id, sender: 'T', demographics: d, messageId: message++ });
 
   it('reads the same decisions through SqlStore and BatchStore, and none for a record created in the batch', async () => {

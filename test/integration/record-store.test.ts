@@ -4,7 +4,7 @@ import type { Demographics } from '../../src/ingest/demographics.js';
 import { BatchStore, SqlStore, type MemberRow, type RecordStore, type SourceRecordRow, type Survive } from '../../src/linkage/store.js';
 import { survivorship } from '../../src/linkage/survivorship.js';
 import { query, type Tx } from '../../src/storage/db.js';
-import { backends, createTestDatabase, type FreshDatabase } from '../helpers/db.js';
+import { backends, createTestDatabase, inRolledBackTx, type FreshDatabase } from '../helpers/db.js';
 
 function demo(family: string, given: string, extra: Partial<Demographics> = {}): Demographics {
   return { v: 1, names: [{ family, given }], addresses: [], phones: [], ...extra };
@@ -12,8 +12,6 @@ function demo(family: string, given: string, extra: Partial<Demographics> = {}):
 
 /** Survivorship: every field from the most recent member. */
 const survive: Survive = survivorship({ default: 'recent', fields: {} }, () => 0);
-
-class Rollback extends Error {}
 
 /** Normalised answers, so that two stores can be compared whatever order their rows come in. */
 const norm = {
@@ -48,17 +46,7 @@ describe.each(backends)('record stores on $name', (backend) => {
     await fresh?.drop();
   });
 
-  /** Runs fn in a transaction that is rolled back afterwards, so every test starts from an empty database. */
-  async function inTx(fn: (tx: Tx) => Promise<void>) {
-    try {
-      await fresh.database.db.transaction(async (tx) => {
-        await fn(tx as unknown as Tx);
-        throw new Rollback();
-      });
-    } catch (e) {
-      if (!(e instanceof Rollback)) throw e;
-    }
-  }
+  const inTx = (fn: (tx: Tx) => Promise<void>) => inRolledBackTx(fresh.database, fn);
 
   async function record(store: RecordStore, tx: Tx, identifier: string, d: Demographics, opts: { status?: 'active' | 'merged'; authority?: number } = {}) {
     return store.insert(tx, {
