@@ -34,7 +34,8 @@ export interface CursorKey {
   id: number;
 }
 
-interface Row {
+/** The columns of a review item that both the list and the detail read. */
+interface ItemColumns {
   id: number;
   status: ReviewStatus;
   sourceRecordId: number;
@@ -50,6 +51,9 @@ interface Row {
   decidedAt: string | Date | null;
   note: string | null;
   createdAt: string | Date;
+}
+
+interface Row extends ItemColumns {
   sortKey: string;
   sAuthority: number;
   sIdentifier: string;
@@ -277,25 +281,7 @@ function recordView(registry: AuthorityRegistry, r: RecordDetailRow | undefined)
 
 /** Everything about one review item; undefined when there is none. */
 export async function reviewItemDetail(q: Queryable, registry: AuthorityRegistry, id: number) {
-  const [item] = await query<{
-    id: number;
-    status: ReviewStatus;
-    sourceRecordId: number;
-    candidateGoldenId: string;
-    candidateRecordId: number;
-    probability: number;
-    weight: number;
-    modelVersion: number;
-    reasons: string[];
-    explanation: StoredExplanation;
-    decision: string | null;
-    decidedBy: string | null;
-    decidedAt: string | Date | null;
-    note: string | null;
-    messageId: number | null;
-    version: number;
-    createdAt: string | Date;
-  }>(
+  const [item] = await query<ItemColumns & { explanation: StoredExplanation; messageId: number | null }>(
     q,
     sql`select id::int as id, status, source_record_id::int as "sourceRecordId", candidate_golden_id as "candidateGoldenId", candidate_record_id::int as "candidateRecordId",
           probability, weight, model_version as "modelVersion", reasons, explanation, decision, decided_by as "decidedBy", decided_at as "decidedAt", note,
