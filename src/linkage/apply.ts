@@ -67,7 +67,7 @@ async function applyRegister(ctx: ApplyContext, ids: IdentifierRef[], d: Demogra
         if (placement.goldenId) {
           goldenId = placement.goldenId;
           await link(ctx, row, goldenId, placement.kind, placement);
-          await ctx.linker.linked?.(ctx, row, goldenId);
+          if (placement.alsoMatched?.length) await ctx.linker.linked?.(ctx, placement.alsoMatched);
         } else {
           goldenId = await createGolden(ctx, d, row.id);
           created = true;

@@ -23,7 +23,14 @@ export interface ReviewProposal {
 }
 
 export type Placement =
-  | { goldenId: string; kind: LinkKind; score?: number; modelVersion?: number }
+  | {
+      goldenId: string;
+      kind: LinkKind;
+      score?: number;
+      modelVersion?: number;
+      /** Golden records of one record alone that this record matched strongly too: handed to `linked`. */
+      alsoMatched?: string[];
+    }
   /** Start a new golden record; `reviews` are opened against it (the record waits in its own golden record). */
   | { goldenId: null; reviews?: ReviewProposal[] };
 
@@ -42,10 +49,11 @@ export interface Linker {
   prepare?(tx: Tx, store: RecordStore, batch: readonly Demographics[]): Promise<void>;
   place(ctx: ApplyContext, record: SourceRecordRow, demographics: Demographics): Promise<Placement>;
   /**
-   * After the record was linked where `place` said: the linker may move records whose placement that link
-   * settles (a record left alone in its own golden record that the new member matches).
+   * After the record was linked where `place` said, when the placement named `alsoMatched` golden records: the
+   * linker may move records whose placement that link settles (a record left alone in its own golden record
+   * that the new member matches).
    */
-  linked?(ctx: ApplyContext, record: SourceRecordRow, goldenId: string): Promise<void>;
+  linked?(ctx: ApplyContext, alsoMatched: readonly string[]): Promise<void>;
   /** After an A08 changed a linked record's demographics; may move it out of its golden record. */
   updated(ctx: ApplyContext, record: SourceRecordRow, demographics: Demographics): Promise<void>;
 }

@@ -216,11 +216,7 @@ export class Matcher implements Linker {
     });
   }
 
-  /** Golden records of one record alone that the record just placed matched strongly too (see linked). */
-  private followUp: { recordId: number; goldenId: string; goldens: string[] } | undefined;
-
   async place(ctx: ApplyContext, record: SourceRecordRow, d: Demographics): Promise<Placement> {
-    this.followUp = undefined;
     const active = await this.opts.models.active(ctx.tx);
     const { person, keys } = await this.index(ctx, record, d);
     if (this.population !== undefined) this.population++;
@@ -228,9 +224,8 @@ export class Matcher implements Linker {
     const decision = await this.decideOn(ctx, scores, active);
     if (decision.action === 'link') {
       const upper = active.model.thresholds.upper;
-      const pull = scores.filter((s) => s.goldenId !== decision.goldenId && s.best.probability >= upper && s.vetoes.size === 0 && !s.sameAuthority);
-      this.followUp = pull.length ? { recordId: record.id, goldenId: decision.goldenId, goldens: pull.map((s) => s.goldenId) } : undefined;
-      return { goldenId: decision.goldenId, kind: 'auto', score: decision.probability, modelVersion: active.version };
+      const alsoMatched = scores.filter((s) => s.goldenId !== decision.goldenId && s.best.probability >= upper && s.vetoes.size === 0 && !s.sameAuthority).map((s) => s.goldenId);
+      return { goldenId: decision.goldenId, kind: 'auto', score: decision.probability, modelVersion: active.version, ...(alsoMatched.length ? { alsoMatched } : {}) };
     }
     if (decision.action === 'review') return { goldenId: null, reviews: this.proposals(decision, scores).map((r) => ({ ...r, modelVersion: active.version })) };
     return { goldenId: null };
@@ -321,12 +316,9 @@ export class Matcher implements Linker {
    * the same rules as any new record (vetoes, same authority, ambiguity); only a record the matcher itself
    * started ('new') moves, never one a source or a steward placed.
    */
-  async linked(ctx: ApplyContext, record: SourceRecordRow, goldenId: string): Promise<void> {
-    const f = this.followUp;
-    this.followUp = undefined;
-    if (!f || f.recordId !== record.id || f.goldenId !== goldenId) return;
+  async linked(ctx: ApplyContext, alsoMatched: readonly string[]): Promise<void> {
     const active = await this.opts.models.active(ctx.tx);
-    const members = await ctx.store.members(ctx.tx, f.goldens);
+    const members = await ctx.store.members(ctx.tx, alsoMatched);
     const byGolden = new Map<string, MemberRow[]>();
     for (const m of members) if (m.goldenId !== null) byGolden.set(m.goldenId, [...(byGolden.get(m.goldenId) ?? []), m]);
     for (const [h, ms] of byGolden) {
