@@ -9,6 +9,7 @@
  *       a request is due every 1/rate s whether or not the previous ones have answered, and its latency is
  *       counted from when it was due (so a stall counts for every request it delays: no coordinated omission)
  *       (the client keeps at most 64 connections, as a pooled client would; a request waiting for one is late)
+ *   pixmOver10MsShare, crosswalkOver10MsShare   share of requests slower than 10 ms
  *   pixmRate, crosswalkRate     requests/s actually sent
  *   serviceLoopDelayP99Ms/MaxMs the service's event-loop delay during those two phases (its own stalls)
  *   clientLoopDelayP99Ms/MaxMs  the client thread's (a stall there delays requests as much as one in the service)
@@ -162,6 +163,9 @@ const stats = (lat: Float64Array) => {
   return { p50: round(percentile(s, 50), 3), p99: round(percentile(s, 99), 3) };
 };
 
+/** The share of requests slower than `ms`: with p99, whether a tail is a few stalls or a slow service. */
+const over = (lat: Float64Array, ms: number) => round(lat.filter((x) => x > ms).length / Math.max(1, lat.length), 4);
+
 function typo(s: string, rnd: () => number): string {
   if (s.length < 4) return s;
   const i = 1 + Math.floor(rnd() * (s.length - 2));
@@ -305,6 +309,7 @@ async function main() {
       pixmRate: pix.rate,
       pixmP50Ms: p.p50,
       pixmP99Ms: p.p99,
+      pixmOver10MsShare: over(pix.lat, 10),
       clientLoopDelayP99Ms: Math.max(pix.clientLoop.p99Ms, xw.clientLoop.p99Ms),
       clientLoopDelayMaxMs: Math.max(pix.clientLoop.maxMs, xw.clientLoop.maxMs),
       serviceLoopDelayP99Ms: loopDelay.p99Ms,
@@ -312,6 +317,7 @@ async function main() {
       crosswalkRate: xw.rate,
       crosswalkP50Ms: x.p50,
       crosswalkP99Ms: x.p99,
+      crosswalkOver10MsShare: over(xw.lat, 10),
       pdqmQueries: searches.length,
       pdqmP50Ms: pd.p50,
       pdqmP99Ms: pd.p99,

@@ -25,6 +25,7 @@ export const envSchema = z.object({
   MPI_CONFIG: z.string().optional(),
   MPI_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   MPI_DB_POOL: z.coerce.number().int().min(2).max(100).default(8),
+  MPI_DB_PREPARE: z.enum(['on', 'off']).default('on'),
 });
 export type Env = z.infer<typeof envSchema>;
 

@@ -6,7 +6,7 @@ import { isAddressInUse, retryWhile } from './lib/wait.js';
 import { createApi } from './api/app.js';
 import { loadApiKeys, type ApiKey } from './api/auth.js';
 import { ConfigError, type Config } from './config.js';
-import { AuthorityRegistry } from './ingest/authorities.js';
+import { AuthorityRegistry, type Authority } from './ingest/authorities.js';
 import { Inbox } from './ingest/inbox.js';
 import { Receiver } from './ingest/receiver.js';
 import { Worker } from './ingest/worker.js';
@@ -97,10 +97,13 @@ export async function databaseFromConfig(config: Config, waitMs = 0): Promise<Da
       throw e;
     }
   }
-  return openDatabase({ url: config.env.DATABASE_URL, poolSize: config.env.MPI_DB_POOL });
+  return openDatabase({ url: config.env.DATABASE_URL, poolSize: config.env.MPI_DB_POOL, prepare: config.env.MPI_DB_PREPARE === 'on' });
 }
 
 /** The composition root: wires storage, the sidecar, the worker and the HTTP API together. */
+/** The identifier as a message would name it (for the worker's pending set). */
+const identifierRef = (authority: Authority, value: string) => ({ authority: { oid: authority.oid ?? undefined, namespace: authority.namespace ?? undefined }, value });
+
 export async function startService(config: Config, opts: StartOptions = {}): Promise<Service> {
   const logger = opts.logger ?? createLogger(config.env.MPI_LOG_LEVEL);
   const roles = { mllp: true, http: true, worker: true, ...opts.roles };
@@ -180,12 +183,13 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       onRequeued: () => void worker.resync().catch(() => undefined),
       // A query right after an ACK must not miss what that ACK promised: wait (5 s at most) for the
       // worker when a stored message names the identifier, or when an unknown one may be in the backlog.
-      settle: async (authority, value, found) => {
-        const named = worker.isPending({ authority: { oid: authority.oid ?? undefined, namespace: authority.namespace ?? undefined }, value });
-        if (!named && (found || worker.pending === 0)) return false;
-        const through = await lastStoredId(database);
-        await worker.appliedThrough(through, 5000);
-        return true;
+      settle: {
+        mayWait: (authority, value) => worker.pending > 0 || worker.isPending(identifierRef(authority, value)),
+        wait: async (authority, value, found) => {
+          if (found && !worker.isPending(identifierRef(authority, value))) return;
+          const through = await lastStoredId(database);
+          await worker.appliedThrough(through, 5000);
+        },
       },
     });
     const server = createAdaptorServer({ fetch: api.fetch });

@@ -2,13 +2,12 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Authority, AuthorityRegistry } from '../ingest/authorities.js';
 import { systemOf } from '../ingest/authorities.js';
-import { crosswalk } from '../linkage/crosswalk.js';
 import type { Db } from '../storage/db.js';
 import type { AuthVariables } from './auth.js';
 import { ApiError } from './errors.js';
-import { actorOf, auditRead, knowAuthorities, safeText, singleQuery } from './input.js';
+import { actorOf, knowAuthorities, safeText, singleQuery } from './input.js';
 import { component, type RouteDoc } from './openapi.js';
-import { parseToken, type Settle } from './pixm.js';
+import { parseToken, settledCrosswalk, type Settle } from './pixm.js';
 
 /** The REST crosswalk: PIXm's question, answered with every identifier (retired ones too) and its authority. */
 
@@ -65,9 +64,7 @@ export function crosswalkRoutes(db: Db, registry: AuthorityRegistry, settle?: Se
         if (!a) throw new ApiError('unknown_target_domain', 'target system is not a known assigning authority');
         return a.id;
       });
-    let result = await crosswalk(db, authority.id, value);
-    if (settle && (await settle(authority, value, !!result))) result = await crosswalk(db, authority.id, value);
-    await auditRead(db, actorOf(c), 'crosswalk.query', 'golden_record', result ? [result.goldenId] : [], { target: !!targets });
+    const result = await settledCrosswalk(db, authority, value, settle, { actor: actorOf(c), action: 'crosswalk.query', missing: { entityType: 'query', entityId: '-' }, detail: { target: !!targets } });
     if (!result) throw new ApiError('not_found', 'identifier not found');
     await knowAuthorities(db, registry, result.identifiers.map((i) => i.authorityId));
     const identifiers = [];

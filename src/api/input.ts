@@ -36,6 +36,9 @@ export function queryValues(c: Context): Record<string, string[]> {
   return out;
 }
 
+// Built once per schema: `.strict()` makes a new schema, which zod would compile again on every request.
+const strictOf = new WeakMap<z.ZodObject, z.ZodObject>();
+
 /** A query of single-valued parameters: an unknown or repeated one is refused. */
 export function singleQuery<T extends z.ZodObject>(c: Context, schema: T): z.infer<T> {
   const values = queryValues(c);
@@ -44,7 +47,9 @@ export function singleQuery<T extends z.ZodObject>(c: Context, schema: T): z.inf
     if (vs.length > 1) throw new ApiError('bad_request', `${quotable(k)} must be given once`);
     flat[k] = vs[0]!;
   }
-  const r = schema.strict().safeParse(flat);
+  let strict = strictOf.get(schema);
+  if (!strict) strictOf.set(schema, (strict = schema.strict()));
+  const r = strict.safeParse(flat);
   if (!r.success) throw zodError(r.error);
   return r.data as z.infer<T>;
 }

@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
 import type { Authority, AuthorityRegistry } from '../ingest/authorities.js';
 import { systemOf } from '../ingest/authorities.js';
-import { crosswalk } from '../linkage/crosswalk.js';
-import { ChangeLog } from '../linkage/changes.js';
+import { crosswalk, type CrosswalkAudit, type CrosswalkResult } from '../linkage/crosswalk.js';
 import type { Db } from '../storage/db.js';
 import type { AuthVariables } from './auth.js';
 import { ApiError } from './errors.js';
@@ -18,11 +17,25 @@ export function parseToken(param: string, name: string): { system: string; value
 
 /** IHE PIXm ITI-83: GET /fhir/Patient/$ihe-pix (and the POST form with a Parameters body is left out). */
 /**
- * Read-your-writes for the crosswalk: resolves once messages already ACKed that could change the answer
- * for this identifier have been applied (or a bound has passed). `found` says whether the identifier is
- * on file now: an unknown one waits for any backlog, a known one only for messages that name it.
+ * Read-your-writes for the crosswalk: `wait` resolves once messages already ACKed that could change the
+ * answer for this identifier have been applied (or a bound has passed). `found` says whether the
+ * identifier is on file now: an unknown one waits for any backlog, a known one only for messages that
+ * name it. `mayWait` is the cheap test first: false when nothing stored is waiting to be applied.
  */
-export type Settle = (authority: Authority, value: string, found: boolean) => Promise<boolean>;
+export interface Settle {
+  mayWait(authority: Authority, value: string): boolean;
+  wait(authority: Authority, value: string, found: boolean): Promise<void>;
+}
+
+/**
+ * The crosswalk read behind PIXm and the REST crosswalk, audited once: with nothing to wait for (the usual
+ * case) one statement reads and writes the audit row; otherwise a first read tells whether the identifier
+ * is on file, and the audited read follows the wait.
+ */
+export async function settledCrosswalk(db: Db, authority: Authority, value: string, settle: Settle | undefined, audit: CrosswalkAudit): Promise<CrosswalkResult | undefined> {
+  if (settle?.mayWait(authority, value)) await settle.wait(authority, value, !!(await crosswalk(db, authority.id, value)));
+  return crosswalk(db, authority.id, value, audit);
+}
 
 export function pixmRoutes(db: Db, registry: AuthorityRegistry, settle?: Settle) {
   const app = new Hono<{ Variables: AuthVariables }>();
@@ -41,11 +54,12 @@ export function pixmRoutes(db: Db, registry: AuthorityRegistry, settle?: Settle)
         if (!a) throw new ApiError('unknown_target_domain', 'targetSystem not found');
         return a.id;
       });
-    let result = await crosswalk(db, authority.id, value);
-    if (settle && (await settle(authority, value, !!result))) result = await crosswalk(db, authority.id, value);
-    const changes = new ChangeLog();
-    changes.record(`api:${c.get('apiKey').id}`, 'pixm.query', result ? 'golden_record' : 'identifier', result?.goldenId ?? systemOf(authority), null, { found: !!result });
-    await changes.flush(db);
+    const result = await settledCrosswalk(db, authority, value, settle, {
+      actor: `api:${c.get('apiKey').id}`,
+      action: 'pixm.query',
+      missing: { entityType: 'identifier', entityId: systemOf(authority) },
+      detail: {},
+    });
     if (!result) throw new ApiError('not_found', 'sourceIdentifier Patient Identifier not found');
     const parameter: unknown[] = [];
     for (const id of result.identifiers) {

@@ -42,6 +42,31 @@ export interface OpenOptions {
   dataDir?: string;
   poolSize?: number;
   migrate?: boolean;
+  /** Named (server-side prepared) statements; off for a pooler that cannot keep them (PgBouncer < 1.21 in transaction mode). */
+  prepare?: boolean;
+}
+
+type PgClient = postgres.Sql;
+
+/**
+ * drizzle sends every statement unnamed, so PostgreSQL parses and plans it on every call: for the short
+ * lookups the service makes (a crosswalk read, an audit insert) that doubles the server's CPU. Named, each
+ * statement is parsed once per connection. The wrapper also names statements run inside transactions and
+ * savepoints, whose clients postgres.js creates.
+ */
+export function preparing(client: PgClient): PgClient {
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'unsafe') return (text: string, params?: unknown[], options?: object) => target.unsafe(text, params as never, { ...options, prepare: true });
+      if (prop === 'begin' || prop === 'savepoint') {
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (tx: PgClient) => unknown;
+          return ((target as unknown as Record<string, (...a: unknown[]) => unknown>)[prop]!)(...args, (tx: PgClient) => fn(preparing(tx)));
+        };
+      }
+      return Reflect.get(target, prop, target);
+    },
+  });
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -57,8 +82,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
         await lockClient.end({ timeout: 5 });
       }
     }
-    const client = postgres(opts.url, { max: opts.poolSize ?? 8, onnotice: () => {}, prepare: true });
-    const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    const client = postgres(opts.url, { max: opts.poolSize ?? 8, onnotice: () => {}, prepare: opts.prepare !== false });
+    const db = drizzlePostgres(opts.prepare === false ? client : preparing(client), { schema }) as unknown as Db;
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
