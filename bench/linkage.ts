@@ -9,6 +9,8 @@
  *   preloadGoldens / preloadRecords   active golden records / source records stored before the run
  *   ackedPerSec, ackP50Ms, ackP99Ms   messages / (first send → last ACK); ACK latency percentiles
  *   appliedPerSec, applySeconds       messages / (first send → worker idle)
+ *   processCpuMsPerMessage            CPU of this process (service and its MLLP client) per message, first send → idle
+ *   machineCpuMsPerMessage            CPU of the whole machine (PostgreSQL too) per message, same window (/proc/stat)
  *   median/p90/maxCandidateGoldens    golden records sharing a blocking key with each record placed (Matcher.stats)
  *   medianCandidateRecords            source records in those blocks
  *   skippedBlocks                     blocking keys skipped as over maxBlockSize during the run
@@ -172,6 +174,20 @@ async function sendLanes(port: number, lanes: Outbound[][], onAck?: (n: number) 
 // ---------------------------------------------------------------------------------------------- helpers
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/**
+ * CPU time every core has spent busy (user, nice, system, irq, softirq) since boot, in ms, from /proc/stat;
+ * null where there is none. With the bench alone on the machine, its delta is what the service, its client
+ * and PostgreSQL cost together: a steadier figure than throughput, which moves with whatever else runs.
+ */
+export function machineCpuMs(): number | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return ((f[0]! + f[1]! + f[2]! + f[5]! + f[6]!) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
 
 function percentile(sorted: ArrayLike<number>, p: number): number {
   if (!sorted.length) return NaN;
@@ -396,6 +412,7 @@ async function main() {
     const lanes = lanesOf(messages, o.connections);
     log(`run: sending ${messages.length} messages on ${lanes.length} connections (${lanes.map((l) => l.length).join('/')}), senders per lane kept in order`);
     const every = Math.max(1000, Math.floor(messages.length / 10));
+    const cpu0 = { process: process.cpuUsage(), machine: machineCpuMs() };
     const sent = await sendLanes(service.mllpPort, lanes, (n) => {
       if (n % every === 0) log(`  ${n}/${messages.length} ACKed, ${service!.worker.pending} pending`);
     });
@@ -404,6 +421,11 @@ async function main() {
     await service.worker.idle();
     const applied = process.hrtime.bigint();
     const applySeconds = Number(applied - sent.firstSend) / 1e9;
+    const cpu1 = { process: process.cpuUsage(cpu0.process), machine: machineCpuMs() };
+    const cpuPerMessage = {
+      process: round((cpu1.process.user + cpu1.process.system) / 1000 / messages.length, 3),
+      machine: cpu0.machine === null || cpu1.machine === null ? null : round((cpu1.machine - cpu0.machine) / messages.length, 3),
+    };
     log(`run: applied in ${round(applySeconds, 1)} s; service warnings ${tally.warn}, errors ${tally.error}`);
 
     const [after] = await query<{ linksAuto: number; reviews: number; goldens: number; total: number; done: number }>(
@@ -439,6 +461,8 @@ async function main() {
       ackP99Ms: round(percentile(acks, 99), 3),
       appliedPerSec: Math.round(messages.length / applySeconds),
       applySeconds: round(applySeconds, 2),
+      processCpuMsPerMessage: cpuPerMessage.process,
+      machineCpuMsPerMessage: cpuPerMessage.machine,
       medianCandidateGoldens: cg ? percentile(cg, 50) : null,
       p90CandidateGoldens: cg ? percentile(cg, 90) : null,
       maxCandidateGoldens: cg ? percentile(cg, 100) : null,
