@@ -26,7 +26,8 @@ export async function createTestDatabase(backend: Backend, opts: { pgliteDir?: s
     return { database, dataDir: opts.pgliteDir, drop: () => database.close() };
   }
   const url = await createPgDatabase(backend.url!);
-  const database = await openDatabase({ url: url.url, poolSize: 6 });
+  // MPI_DB_PREPARE=off runs the suites with unnamed statements, as behind a transaction-mode pooler.
+  const database = await openDatabase({ url: url.url, poolSize: 6, prepare: process.env.MPI_DB_PREPARE !== 'off' });
   return {
     database,
     url: url.url,
