@@ -133,21 +133,18 @@ export class Inbox {
   }
 
   private insert(rows: InboxRow[]) {
-    // Columns as arrays, unnested server-side: one statement text whatever the batch size, so it is
-    // prepared once per connection (a VALUES list per size would be a new statement for each size). The
-    // flag goes as an integer: a prepared statement serialises a boolean[] parameter by the server's type,
-    // an unnamed one by the first element, and only integers read the same both ways.
-    const col = <T>(f: (r: InboxRow) => T) => sql.param(rows.map(f));
+    const values = sql.join(
+      rows.map(
+        (r) =>
+          sql`(${r.dedupKey}, ${r.sender}, ${r.receiver}, ${r.controlId}, ${r.messageType}, ${r.event}, ${r.version}, ${r.charset}, ${r.contentHash}, ${r.raw}, ${r.truncated ?? false}, ${r.status}, ${r.ackCode}, ${r.ack}, ${r.errorCode}::int, ${r.error}, ${r.remoteAddress})`,
+      ),
+      sql`, `,
+    );
     return query<{ id: number; dedup_key: string | null }>(
       this.db,
       sql`with ins as (
             insert into messages (dedup_key, sender, receiver, control_id, message_type, event, version, charset, content_hash, raw, truncated, status, ack_code, ack, error_code, error, remote_address)
-            select d, s, rc, c, mt, e, v, cs, h, raw, t <> 0, st, ac, a, ec, err, ra
-            from unnest(${col((r) => r.dedupKey)}::text[], ${col((r) => r.sender)}::text[], ${col((r) => r.receiver)}::text[], ${col((r) => r.controlId)}::text[],
-              ${col((r) => r.messageType)}::text[], ${col((r) => r.event)}::text[], ${col((r) => r.version)}::text[], ${col((r) => r.charset)}::text[],
-              ${col((r) => r.contentHash)}::text[], ${col((r) => r.raw)}::text[], ${col((r) => (r.truncated ? 1 : 0))}::int[], ${col((r) => r.status)}::text[],
-              ${col((r) => r.ackCode)}::text[], ${col((r) => r.ack)}::text[], ${col((r) => r.errorCode)}::int[], ${col((r) => r.error)}::text[], ${col((r) => r.remoteAddress)}::text[])
-              as x(d, s, rc, c, mt, e, v, cs, h, raw, t, st, ac, a, ec, err, ra)
+            values ${values}
             on conflict (dedup_key) do nothing
             returning id, dedup_key, sender, receiver, control_id, message_type, ack_code, error_code, remote_address
           ), audit as (
