@@ -100,10 +100,10 @@ export async function databaseFromConfig(config: Config, waitMs = 0): Promise<Da
   return openDatabase({ url: config.env.DATABASE_URL, poolSize: config.env.MPI_DB_POOL, prepare: config.env.MPI_DB_PREPARE === 'on' });
 }
 
-/** The composition root: wires storage, the sidecar, the worker and the HTTP API together. */
 /** The identifier as a message would name it (for the worker's pending set). */
 const identifierRef = (authority: Authority, value: string) => ({ authority: { oid: authority.oid ?? undefined, namespace: authority.namespace ?? undefined }, value });
 
+/** The composition root: wires storage, the sidecar, the worker and the HTTP API together. */
 export async function startService(config: Config, opts: StartOptions = {}): Promise<Service> {
   const logger = opts.logger ?? createLogger(config.env.MPI_LOG_LEVEL);
   const roles = { mllp: true, http: true, worker: true, ...opts.roles };

@@ -15,7 +15,6 @@ export function parseToken(param: string, name: string): { system: string; value
   return { system: param.slice(0, bar), value: param.slice(bar + 1) };
 }
 
-/** IHE PIXm ITI-83: GET /fhir/Patient/$ihe-pix (and the POST form with a Parameters body is left out). */
 /**
  * Read-your-writes for the crosswalk: `wait` resolves once messages already ACKed that could change the
  * answer for this identifier have been applied (or a bound has passed). `found` says whether the
@@ -37,6 +36,7 @@ export async function settledCrosswalk(db: Db, authority: Authority, value: stri
   return crosswalk(db, authority.id, value, audit);
 }
 
+/** IHE PIXm ITI-83: GET /fhir/Patient/$ihe-pix (and the POST form with a Parameters body is left out). */
 export function pixmRoutes(db: Db, registry: AuthorityRegistry, settle?: Settle) {
   const app = new Hono<{ Variables: AuthVariables }>();
   app.get('/Patient/$ihe-pix', async (c) => {
