@@ -49,9 +49,10 @@ export interface OpenOptions {
 type PgClient = postgres.Sql;
 
 /**
- * drizzle sends every statement unnamed, so PostgreSQL parses and plans it on every call: for the short
- * lookups the service makes (a crosswalk read, an audit insert) that doubles the server's CPU. Named, each
- * statement is parsed once per connection. The wrapper also names statements run inside transactions and
+ * drizzle sends every statement unnamed, so PostgreSQL parses and plans it on every call, and postgres.js
+ * first asks for its parameter types (a round trip of its own) every time: for the short lookups the service
+ * makes (a crosswalk read, an audit insert) that doubled the server's CPU. Named, each statement is parsed and
+ * described once per connection. The wrapper also names statements run inside transactions and
  * savepoints, whose clients postgres.js creates.
  */
 export function preparing(client: PgClient): PgClient {
