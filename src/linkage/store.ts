@@ -421,7 +421,8 @@ interface PendingLink {
 }
 
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
-// postgres.js types a parameter array by its first element and has no boolean[] form: pass flags as text.
+// Columns bound as one array parameter each and unnested server-side. A flag would go as an integer: a prepared
+// statement serialises a boolean[] by the server's type, an unnamed one by its first element.
 const param = <T>(rows: T[], f: (r: T) => unknown) => sql.param(rows.map(f));
 
 /**
