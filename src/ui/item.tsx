@@ -1,5 +1,5 @@
 import type { reviewItemDetail } from '../linkage/review-queue.js';
-import { canDecide, Layout, type Frame } from './layout.js';
+import { canDecide, Layout, Notice, type Frame } from './layout.js';
 import { WaterfallChart, WaterfallTable } from './waterfall.js';
 import { fieldName, linkKindText, percent, reasonShort, reasonText, SEX, signed } from './words.js';
 
@@ -60,11 +60,7 @@ export function ItemPage(props: {
           <span class="muted">{` · match weight ${signed(item.weight, 2)} · model v${item.model.version}`}</span>
         </p>
       </div>
-      {props.flash ? (
-        <p class="message info" role="status">
-          {props.flash}
-        </p>
-      ) : null}
+      <Notice kind="info" text={props.flash} />
       {item.stale ? (
         <p class="message warning" role="note">
           One of the records changed after this pair was scored: the score below is the one the engine gave then. Compare the records as they are now.

@@ -69,6 +69,18 @@ export function Layout(props: { title: string; frame: Frame; children?: Child; r
 }
 
 /** A page that only says something: errors, conflicts, a refusal. */
+const ROLE = { info: 'status', error: 'alert' } as const;
+
+/** A message above a page's content, announced politely (info) or at once (error); nothing when there is no text. */
+export function Notice(props: { kind: 'info' | 'error'; text?: string | undefined; id?: string }) {
+  if (!props.text) return null;
+  return (
+    <p class={`message ${props.kind}`} role={ROLE[props.kind]} {...(props.id ? { id: props.id } : {})}>
+      {props.text}
+    </p>
+  );
+}
+
 export function MessagePage(props: { frame: Frame; title: string; message: string; detail?: string; links?: Array<{ href: string; text: string }>; refresh?: { seconds: number; to: string }; kind?: 'error' | 'warning' | 'info' }) {
   return (
     <Layout title={props.title} frame={props.frame} refresh={props.refresh}>
@@ -96,16 +108,8 @@ export function SignInPage(props: { token: string; next: string; idleMinutes: nu
     <Layout title="Sign in" frame={{ section: 'sign-in' }}>
       <section class="sign-in">
         <h1>Sign in</h1>
-        {props.notice ? (
-          <p class="message info" role="status">
-            {props.notice}
-          </p>
-        ) : null}
-        {props.error ? (
-          <p class="message error" role="alert" id="sign-in-error">
-            {props.error}
-          </p>
-        ) : null}
+        <Notice kind="info" text={props.notice} />
+        <Notice kind="error" text={props.error} id="sign-in-error" />
         <form method="post" action="/ui/sign-in">
           <input type="hidden" name="_csrf" value={props.token} />
           <input type="hidden" name="next" value={props.next} />

@@ -1,5 +1,5 @@
 import type { listEntry, ReviewStatus } from '../linkage/review-queue.js';
-import { Layout, type Frame } from './layout.js';
+import { Layout, Notice, type Frame } from './layout.js';
 import { age, percent, reasonShort, reasonText } from './words.js';
 
 export type QueueEntry = ReturnType<typeof listEntry>;
@@ -75,16 +75,8 @@ export function QueuePage(props: {
           ))}
         </p>
       </div>
-      {props.flash ? (
-        <p class="message info" role="status">
-          {props.flash}
-        </p>
-      ) : null}
-      {props.error ? (
-        <p class="message error" role="alert">
-          {props.error}
-        </p>
-      ) : null}
+      <Notice kind="info" text={props.flash} />
+      <Notice kind="error" text={props.error} />
       <form method="get" action="/ui/queue" class="filters" aria-label="Filter and sort the queue">
         <div class="field">
           <label for="f-status">Status</label>

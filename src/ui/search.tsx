@@ -1,4 +1,4 @@
-import { Layout, type Frame } from './layout.js';
+import { Layout, Notice, type Frame } from './layout.js';
 import { SEX } from './words.js';
 
 export interface SearchForm {
@@ -60,11 +60,7 @@ export function SearchPage(props: { frame: Frame; form: SearchForm; authorities:
           </button>
         </div>
       </form>
-      {props.error ? (
-        <p class="message error" role="alert">
-          {props.error}
-        </p>
-      ) : null}
+      <Notice kind="error" text={props.error} />
       {props.hits ? (
         <section aria-labelledby="results-h">
           <h2 id="results-h">{`${props.total ?? props.hits.length} ${props.total === 1 ? 'person found' : 'people found'}${(props.total ?? 0) > props.hits.length ? ` (first ${props.hits.length} shown)` : ''}`}</h2>
