@@ -465,6 +465,26 @@ describe.each(backends)('record stores on $name', (backend) => {
     });
   });
 
+  it.each(['sql', 'batch'] as const)('reviewLinks: golden records asked about together, from either side, held-apart and closed items aside (%s)', async (kind) => {
+    await inTx(async (tx) => {
+      const { e1, e3, e4, g1, g2, g3 } = await population(tx);
+      const sqlStore = new SqlStore(survive);
+      // e3 (in g2) may be g1's person: asked from g2's member side and from g1's candidate side.
+      await sqlStore.openReview(tx, review(e3.id, g1, e1.id, nextMessage()));
+      // Held apart (a different SSN): not a question of one person, so no link.
+      await sqlStore.openReview(tx, { ...review(e4.id, g2, e3.id, nextMessage()), reasons: ['ssn-disagrees'] });
+      // Closed: no link either.
+      await sqlStore.openReview(tx, review(e1.id, g3, e4.id, nextMessage()));
+      await sqlStore.supersedeReviews(tx, e1.id);
+      const store: RecordStore = kind === 'sql' ? sqlStore : new BatchStore(survive);
+      const asMap = (m: Map<string, Set<string>>) => Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]));
+      expect(asMap(await store.reviewLinks(tx, [g1]))).toEqual({ [g1]: [g2], [g2]: [g1] });
+      const fresh: RecordStore = kind === 'sql' ? sqlStore : new BatchStore(survive);
+      expect(asMap(await fresh.reviewLinks(tx, [g2]))).toEqual({ [g1]: [g2], [g2]: [g1] });
+      expect(asMap(await store.reviewLinks(tx, [g3]))).toEqual({});
+    });
+  });
+
   it('a BatchStore drops its own pending reviews of a record it supersedes', async () => {
     await inTx(async (tx) => {
       const { e1, e3, e4, g1 } = await population(tx);
