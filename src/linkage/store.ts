@@ -604,7 +604,7 @@ export class BatchStore implements RecordStore {
     const unkeyed = loaded.map((r) => r.id).filter((id) => !this.storedKeys.has(id));
     for (const id of unkeyed) this.storedKeys.set(id, []);
     // Independent reads are sent together (pipelined on the one connection): a round trip for the hits, the
-    // counts and the stored keys, and one for the members and open review items of the golden records named.
+    // counts and the stored keys, and one for the members of the golden records named.
     const [hits, found, stored] = await Promise.all([
       selectKeyHits(tx, keys, cap),
       selectKeyCounts(tx, counts),
@@ -619,14 +619,42 @@ export class BatchStore implements RecordStore {
     }
     const uncached = [...goldens].filter((g) => !this.memberCache.has(g));
     for (const g of uncached) this.memberCache.set(g, []);
-    const unasked = [...goldens].filter((g) => !this.reviewCache.has(g));
-    for (const g of unasked) this.reviewCache.set(g, []);
-    const [members, reviewLinks] = await Promise.all([selectMembers(tx, uncached, []), selectReviewLinks(tx, unasked)]);
-    for (const m of members) this.memberCache.get(m.goldenId!)?.push(m);
-    for (const l of reviewLinks) {
-      this.reviewCache.get(l.a)?.push(l);
-      if (l.b !== l.a) this.reviewCache.get(l.b)?.push(l);
+    // Review links are not read ahead: they are asked for only when a record matches two golden records
+    // strongly (decideAmong), a few records in a hundred, and reading them for every candidate of the batch
+    // cost more than every other read of the batch together.
+    for (const m of await selectMembers(tx, uncached, [])) this.memberCache.get(m.goldenId!)?.push(m);
+  }
+
+  /**
+   * The blocking-key writes of the flush. A record whose stored keys are known (read ahead, as every record an
+   * A08 updates is) has only its changed keys deleted and inserted: an A08 rarely moves more than one or two of
+   * its keys, and rewriting all of them was a tenth of the database's work. A new record has no stored keys to
+   * delete; a record re-keyed without being read first has all of them replaced.
+   */
+  private keyChanges(tx: Tx): Array<PromiseLike<unknown>> {
+    const replaced: Array<readonly [number, readonly string[]]> = [];
+    const add: Array<[number, string]> = [];
+    const drop: Array<[number, string]> = [];
+    for (const [id, keys] of this.keySets) {
+      const stored = this.newRecords.has(id) ? [] : this.storedKeys.get(id);
+      if (!stored) {
+        replaced.push([id, keys]);
+        continue;
+      }
+      const now = new Set(keys);
+      const before = new Set(stored);
+      for (const k of now) if (!before.has(k)) add.push([id, k]);
+      for (const k of before) if (!now.has(k)) drop.push([id, k]);
     }
+    const ops = keyStatements(tx, replaced);
+    if (drop.length) {
+      ops.push(tx.execute(sql`delete from blocking_keys b using unnest(${param(drop, ([, k]) => k)}::text[], ${param(drop, ([id]) => id)}::bigint[]) as v(key, id)
+        where b.key = v.key and b.source_record_id = v.id`));
+    }
+    if (add.length) {
+      ops.push(tx.execute(sql`insert into blocking_keys (key, source_record_id) select * from unnest(${param(add, ([, k]) => k)}::text[], ${param(add, ([id]) => id)}::bigint[]) on conflict do nothing`));
+    }
+    return ops;
   }
 
   /** Existing records whose stored keys this unit of work replaced. */
@@ -822,7 +850,7 @@ export class BatchStore implements RecordStore {
           ${param(ls, (l) => l.score)}::real[], ${param(ls, (l) => l.modelVersion)}::int[], ${param(ls, (l) => l.messageId)}::bigint[],
           ${param(ls, (l) => l.removedReason ?? null)}::text[]) as t(s, g, k, sc, mv, m, r)`));
     }
-    ops.push(...keyStatements(tx, [...this.keySets]));
+    ops.push(...this.keyChanges(tx));
     if (this.superseded.size) {
       ops.push(tx.execute(sql`update review_items set status = 'superseded', version = version + 1 where source_record_id = any(${sql.param([...this.superseded])}::bigint[]) and status = 'open'`));
     }

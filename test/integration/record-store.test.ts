@@ -345,6 +345,36 @@ describe.each(backends)('record stores on $name', (backend) => {
   // Regression (was: a record whose keys a BatchStore sets without having read the record itself (load / byId) is a
   // candidate with golden record null, and is a candidate even when merged: candidates() takes both from the
   // rows cache, which only load / byId / insert fill. The matcher always loads first; the contract does not say so.
+  it('flush leaves exactly the keys last set, whether the stored ones were read first, never read, or there were none', async () => {
+    await inTx(async (tx) => {
+      const { e1, e3, e4 } = await population(tx);
+      const batch = new BatchStore(survive);
+      // e1 and e3 loaded before the read-ahead (their stored keys are read); e4 never loaded.
+      await batch.load(tx, [
+        { authorityId, identifier: 'E1' },
+        { authorityId, identifier: 'E3' },
+      ]);
+      await batch.prefetch(tx, ['k:a'], [], 100);
+      await batch.setBlockingKeys(tx, e1.id, ['k:a', 'k:new', 'tff:SMITH', 'k:new']);
+      await batch.setBlockingKeys(tx, e3.id, ['k:b']);
+      await batch.setBlockingKeys(tx, e3.id, ['k:b', 'k:c', 'k:e']);
+      await batch.setBlockingKeys(tx, e4.id, ['k:d', 'k:e']);
+      const n = await record(batch, tx, 'N9', demo('NEW', 'PERSON'));
+      await batch.setBlockingKeys(tx, n.id, ['k:a', 'k:z']);
+      await batch.flush(tx);
+      const rows = await query<{ id: number; key: string }>(
+        tx,
+        sql`select source_record_id::int as id, key from blocking_keys where source_record_id in (${e1.id}, ${e3.id}, ${e4.id}, ${n.id}) order by 1, 2`,
+      );
+      expect(rows).toEqual([
+        ...['k:a', 'k:new', 'tff:SMITH'].map((key) => ({ id: e1.id, key })),
+        ...['k:b', 'k:c', 'k:e'].map((key) => ({ id: e3.id, key })),
+        ...['k:d', 'k:e'].map((key) => ({ id: e4.id, key })),
+        ...['k:a', 'k:z'].map((key) => ({ id: n.id, key })),
+      ].sort((a, b) => a.id - b.id || (a.key < b.key ? -1 : 1)));
+    });
+  });
+
   it("an existing record re-keyed without being loaded first keeps its golden record among the candidates", async () => {
     await inTx(async (tx) => {
       const { sqlStore, e4, e5, g3 } = await population(tx);
