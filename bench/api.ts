@@ -31,7 +31,7 @@ import postgres from 'postgres';
 import { mulberry32 } from '../algorithms/random.js';
 import { createLogger } from '../src/lib/log.js';
 import { startService, type Service } from '../src/main.js';
-import { query } from '../src/storage/db.js';
+import { pgClient, query } from '../src/storage/db.js';
 import type { Demographics } from '../src/ingest/demographics.js';
 import { configFor, linkageDatabase, percentile } from './linkage.js';
 import { parseBenchOptions } from './args.js';
@@ -191,7 +191,7 @@ async function main() {
   const run = await linkageDatabase({ preload: o.preload, seed: o.seed });
   // The copy of the template is WAL-logged (some 700 MB at 100,000 golden records): without a checkpoint now,
   // the one it triggers writes through the first measured phase and stalls every commit, audit rows included.
-  const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+  const admin = pgClient(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
   try {
     const t0 = performance.now();
     await admin`checkpoint`;

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
+import { pgClient } from '../src/storage/db.js';
 
 /** A fresh database on the server of `url`; `drop` removes it (WITH (FORCE): PostgreSQL 13+). */
 export async function createBenchDatabase(url: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const name = `mpi_bench_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  const admin = pgClient(url, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`create database ${name}`);
   } finally {
@@ -16,7 +16,7 @@ export async function createBenchDatabase(url: string): Promise<{ url: string; n
     url: u.toString(),
     name,
     drop: async () => {
-      const a = postgres(url, { max: 1, onnotice: () => {} });
+      const a = pgClient(url, { max: 1, onnotice: () => {} });
       try {
         await a.unsafe(`drop database if exists ${name} with (force)`);
       } finally {

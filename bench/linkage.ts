@@ -36,7 +36,7 @@ import { loadConfig, parseFileConfig, type Config } from '../src/config.js';
 import { createLogger, type Logger } from '../src/lib/log.js';
 import { startService, type Service } from '../src/main.js';
 import { MllpClient } from '../src/mllp/client.js';
-import { query } from '../src/storage/db.js';
+import { pgClient, query } from '../src/storage/db.js';
 import { defaultPopulationSenders, generatePopulation, populationSummary, serviceConfigFor, type PopulationSender } from './adt-population.js';
 import { generateFeed, makeSenders, type SenderSpec } from './feed.js';
 import { parseBenchOptions } from './args.js';
@@ -202,7 +202,7 @@ function dbUrl(base: string, name: string): string {
 }
 
 async function admin<T>(fn: (sql: postgres.Sql) => Promise<T>, url = process.env.DATABASE_URL!): Promise<T> {
-  const a = postgres(url, { max: 1, onnotice: () => {} });
+  const a = pgClient(url, { max: 1, onnotice: () => {} });
   try {
     return await fn(a);
   } finally {
@@ -289,7 +289,7 @@ async function buildTemplate(o: Options, tpl: string, file: Record<string, unkno
     // This server may run without autovacuum (the bench machine does): a table that grows from empty keeps
     // the planner's "tiny table" estimates, and candidate lookups turn into a sequential scan per key. A
     // production server would auto-analyze as the tables grow; the bench does it by hand meanwhile.
-    const analyzer = postgres(dbUrl(process.env.DATABASE_URL!, building), { max: 1, onnotice: () => {} });
+    const analyzer = pgClient(dbUrl(process.env.DATABASE_URL!, building), { max: 1, onnotice: () => {} });
     let analyzing: Promise<unknown> = Promise.resolve();
     let analyzes = 0;
     const analyzeTimer = setInterval(() => {

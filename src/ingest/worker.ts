@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import type { FileConfig } from '../config.js';
 import { ChangeLog } from '../linkage/changes.js';
@@ -18,6 +19,8 @@ import { interpret } from './interpret.js';
 // (linkage/steward.ts) take it too, so a batch and a steward's change never interleave.
 export const APPLY_LOCK = 7_316_202;
 const GATHER_MS = 2;
+/** The longest the worker computes without letting the receiver and the HTTP API answer. */
+const YIELD_MS = 8;
 
 export interface WorkerDeps {
   database: Database;
@@ -128,17 +131,33 @@ export class Worker {
    */
   private async maybeAnalyze(applied: number) {
     this.appliedSinceAnalyze += applied;
-    if (this.appliedSinceAnalyze < this.nextAnalyzeAt) return;
-    await this.analyze();
+    if (this.appliedSinceAnalyze < this.nextAnalyzeAt || this.analyzing) return;
+    // On PostgreSQL it runs on a connection of its own while batches go on (at 100,000 records it takes a second
+    // or two); PGlite has one connection, so there the worker waits for it.
+    this.analyzing = this.analyze().finally(() => {
+      this.analyzing = null;
+    });
+    if (this.deps.database.kind !== 'postgres') await this.analyzing;
+  }
+
+  private analyzing: Promise<void> | null = null;
+
+  /** The next refresh once a fifth as many messages as there are records have been applied. */
+  private async readStatistics() {
+    try {
+      const [row] = await query<{ n: number }>(this.deps.database.db, sql`select greatest(reltuples, 0)::float8 as n from pg_class where relname = 'source_records'`);
+      this.nextAnalyzeAt = Math.max(256, Math.round((row?.n ?? 0) / 5));
+    } catch (err) {
+      this.deps.logger.warn('could not read table statistics', errorKind(err));
+    }
   }
 
   /** Then again after a fifth as many messages as there are records (256 at least). */
   async analyze() {
     try {
-      await this.deps.database.db.execute(sql`analyze source_records, blocking_keys, golden_records, links, review_items`);
-      const [row] = await query<{ n: number }>(this.deps.database.db, sql`select greatest(reltuples, 0)::float8 as n from pg_class where relname = 'source_records'`);
       this.appliedSinceAnalyze = 0;
-      this.nextAnalyzeAt = Math.max(256, Math.round((row?.n ?? 0) / 5));
+      await this.deps.database.db.execute(sql`analyze source_records, blocking_keys, golden_records, links, review_items`);
+      await this.readStatistics();
     } catch (err) {
       this.deps.logger.warn('could not refresh table statistics', errorKind(err));
     }
@@ -148,6 +167,7 @@ export class Worker {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.running) await this.running;
+    if (this.analyzing) await this.analyzing;
   }
 
   private async loop() {
@@ -242,7 +262,14 @@ export class Worker {
       if (this.deps.linker.prepare) await this.deps.linker.prepare(tx, store, run.map((c) => c.demographics));
     };
     if (batchable) await prime(0);
+    let since = performance.now();
     for (const [i, { m, it }] of work.entries()) {
+      // A batch read ahead runs on cached reads, which resolve without returning to the event loop: without a
+      // pause now and then, a batch of a few hundred messages would hold every ACK and HTTP answer for as long.
+      if (performance.now() - since > YIELD_MS) {
+        await new Promise((r) => setImmediate(r));
+        since = performance.now();
+      }
       const ctx = { tx, store, registry: this.deps.registry, linker: this.deps.linker, changes, messageId: m.id, actor: actorOf(m) };
       if (it.command.kind === 'merge' && store !== sqlStore) {
         await store.flush(tx);

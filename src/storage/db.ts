@@ -46,7 +46,7 @@ export interface OpenOptions {
   prepare?: boolean;
 }
 
-type PgClient = postgres.Sql;
+export type PgClient = postgres.Sql;
 
 /**
  * drizzle sends every statement unnamed, so PostgreSQL parses and plans it on every call, and postgres.js
@@ -70,11 +70,26 @@ export function preparing(client: PgClient): PgClient {
   });
 }
 
+/**
+ * A postgres.js client for a libpq-style URL. `?host=/var/run/postgresql` (a directory: the server's Unix
+ * socket, as psql and libpq read it) is turned into the socket path postgres.js wants; postgres.js itself
+ * would send `host` to the server as a setting and be refused. On a machine shared with the database the
+ * socket saves the TCP loopback stack on every statement (see the README's figures).
+ */
+export function pgClient(url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): PgClient {
+  const u = new URL(url);
+  const host = u.searchParams.get('host');
+  if (!host?.startsWith('/')) return postgres(url, options);
+  u.searchParams.delete('host');
+  const port = u.port || '5432';
+  return postgres(u.toString(), { ...options, path: `${host.replace(/\/+$/, '')}/.s.PGSQL.${port}` });
+}
+
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.url) {
     if (opts.migrate !== false) {
       // One connection holds a session advisory lock so that two processes starting together migrate once.
-      const lockClient = postgres(opts.url, { max: 1, onnotice: () => {} });
+      const lockClient = pgClient(opts.url, { max: 1, onnotice: () => {} });
       try {
         await lockClient`select pg_advisory_lock(${MIGRATION_LOCK})`;
         await migratePostgres(drizzlePostgres(lockClient, { schema }), { migrationsFolder });
@@ -83,7 +98,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
         await lockClient.end({ timeout: 5 });
       }
     }
-    const client = postgres(opts.url, { max: opts.poolSize ?? 8, onnotice: () => {}, prepare: opts.prepare !== false });
+    const client = pgClient(opts.url, { max: opts.poolSize ?? 8, onnotice: () => {}, prepare: opts.prepare !== false });
     const db = drizzlePostgres(opts.prepare === false ? client : preparing(client), { schema }) as unknown as Db;
     return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
   }

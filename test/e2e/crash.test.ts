@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import postgres from 'postgres';
+import { pgClient } from '../../src/storage/db.js';
 import { MllpClient } from '../../src/mllp/index.js';
 import { backends, createPgDatabase } from '../helpers/db.js';
 import { adt, OID_A } from '../helpers/adt.js';
@@ -136,7 +136,7 @@ describe.each(backends)('a SIGKILL mid-feed on $name', (backend) => {
     });
     let result;
     if (pgUrl) {
-      const sql = postgres(pgUrl, { max: 1 });
+      const sql = pgClient(pgUrl, { max: 1 });
       result = await counts((s) => sql.unsafe(s) as any);
       await sql.end();
     } else {

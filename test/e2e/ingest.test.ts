@@ -3,7 +3,7 @@ import net from 'node:net';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { parseEvent } from '../../src/linkage/events.js';
-import { query } from '../../src/storage/db.js';
+import { pgClient, query } from '../../src/storage/db.js';
 import { encodeFrame } from '../../src/mllp/index.js';
 import { backends } from '../helpers/db.js';
 import { ADMIN_KEY, readAck, startTestService, type TestService } from '../helpers/service.js';
@@ -187,7 +187,7 @@ describe.each(backends)('MLLP ingest to PIXm on $name', (backend) => {
 
   it.runIf(backend.name === 'postgres')('answers PIXm for a message ACKed but not yet applied by waiting for it', async () => {
     // Hold the worker's apply lock from another session, so the message stays in the inbox.
-    const other = postgres(t.fresh.url!, { max: 1, onnotice: () => {} });
+    const other = pgClient(t.fresh.url!, { max: 1, onnotice: () => {} });
     const locked = other.reserve();
     const session = await locked;
     await session`select pg_advisory_lock(7316202)`;

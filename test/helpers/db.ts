@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { openDatabase, type Database, type Tx } from '../../src/storage/db.js';
+import { openDatabase, pgClient, type Database, type Tx } from '../../src/storage/db.js';
 
 export interface Backend {
   name: 'pglite' | 'postgres';
@@ -40,7 +40,7 @@ export async function createTestDatabase(backend: Backend, opts: { pgliteDir?: s
 
 export async function createPgDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `mpi_test_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  const admin = pgClient(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
   const u = new URL(serverUrl);
@@ -48,7 +48,7 @@ export async function createPgDatabase(serverUrl: string): Promise<{ url: string
   return {
     url: u.toString(),
     drop: async () => {
-      const a = postgres(serverUrl, { max: 1, onnotice: () => {} });
+      const a = pgClient(serverUrl, { max: 1, onnotice: () => {} });
       await a.unsafe(`drop database if exists ${name} with (force)`);
       await a.end();
     },
