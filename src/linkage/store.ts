@@ -120,14 +120,43 @@ export interface Candidates {
 export const recordKey = (authorityId: number, identifier: string) => `${authorityId}|${identifier}`;
 
 const columns = sql`id::int as "id", authority_id as "authorityId", identifier, status, merged_into_id::int as "mergedIntoId", golden_id as "goldenId", last_message_id::int as "lastMessageId", link_kind as "linkKind"`;
-const memberColumns = sql`id::int as "id", authority_id as "authorityId", golden_id as "goldenId", status, demographics, last_message_id::int as "lastMessageId", link_kind as "linkKind"`;
+const memberColumns = sql`id::int as "id", authority_id as "authorityId", golden_id as "goldenId", status, demographics::text as "json", last_message_id::int as "lastMessageId", link_kind as "linkKind"`;
+
+/**
+ * A member as read from the database, its demographics parsed when first asked for. Most members read for
+ * scoring are persons the matcher has already normalised (it keys them by record and last message), so their
+ * JSON is never needed; parsing every one was the largest single cost of applying a batch in this process.
+ */
+class StoredMember implements MemberRow {
+  readonly id: number;
+  readonly authorityId: number;
+  readonly goldenId: string | null;
+  readonly status: 'active' | 'merged';
+  readonly lastMessageId: number | null;
+  readonly linkKind: LinkKind | null;
+  #json: string;
+  #demographics: Demographics | undefined;
+  constructor(r: Omit<MemberRow, 'demographics'> & { json: string }) {
+    this.id = r.id;
+    this.authorityId = r.authorityId;
+    this.goldenId = r.goldenId;
+    this.status = r.status;
+    this.lastMessageId = r.lastMessageId;
+    this.linkKind = r.linkKind;
+    this.#json = r.json;
+  }
+  get demographics(): Demographics {
+    return (this.#demographics ??= JSON.parse(this.#json) as Demographics);
+  }
+}
 
 async function selectMembers(tx: Tx, goldenIds: readonly string[], ids: readonly number[]): Promise<MemberRow[]> {
   const where = [];
   if (goldenIds.length) where.push(sql`golden_id = any(${sql.param([...goldenIds])}::uuid[])`);
   if (ids.length) where.push(sql`id = any(${sql.param([...ids])}::bigint[])`);
   if (!where.length) return [];
-  return query<MemberRow>(tx, sql`select ${memberColumns} from source_records where status = 'active' and (${sql.join(where, sql` or `)})`);
+  const rows = await query<Omit<MemberRow, 'demographics'> & { json: string }>(tx, sql`select ${memberColumns} from source_records where status = 'active' and (${sql.join(where, sql` or `)})`);
+  return rows.map((r) => new StoredMember(r));
 }
 
 /** Raw hits per key, at most cap + 1 per key (enough to know the block is too large). */
@@ -710,16 +739,21 @@ export class BatchStore implements RecordStore {
       else uncached.push(g);
     }
     const fetched = uncached.length || ids.length || moved.length ? await selectMembers(tx, uncached, [...ids, ...moved]) : [];
-    // Copies: the pending changes are laid over each read, never written into the cache.
+    // The pending changes are laid over a copy of each read they touch, never written into the cache; a row
+    // they do not touch is handed out as it is (its demographics still unparsed).
     for (const row of [...cached, ...fetched]) {
-      const m = { ...row };
-      const u = this.updates.get(m.id);
-      if (u) {
-        if (u.goldenId !== undefined) m.goldenId = u.goldenId;
-        if (u.linkKind !== undefined) m.linkKind = u.linkKind;
-        if (u.demographics) m.demographics = u.demographics;
-        if (u.lastMessageId !== undefined) m.lastMessageId = u.lastMessageId;
-      }
+      const u = this.updates.get(row.id);
+      const m: MemberRow = !u
+        ? row
+        : {
+            id: row.id,
+            authorityId: row.authorityId,
+            status: row.status,
+            goldenId: u.goldenId !== undefined ? u.goldenId : row.goldenId,
+            linkKind: u.linkKind !== undefined ? u.linkKind : row.linkKind,
+            demographics: u.demographics ?? row.demographics,
+            lastMessageId: u.lastMessageId !== undefined ? u.lastMessageId : row.lastMessageId,
+          };
       if ((m.goldenId !== null && goldens.has(m.goldenId)) || wanted.has(m.id)) out.set(m.id, m);
     }
     for (const r of this.newRecords.values()) {
