@@ -63,7 +63,10 @@ export async function queueDepths(database: Database) {
 
 export function createApi(deps: ApiDeps) {
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: () => { throw new ApiError('payload_too_large', 'request body is larger than 1 MiB'); } }));
+  const limit = bodyLimit({ maxSize: 1024 * 1024, onError: () => { throw new ApiError('payload_too_large', 'request body is larger than 1 MiB'); } });
+  // A GET or HEAD carries no body that anything reads; asking (bodyLimit reads `c.req.raw.body`) makes the Node
+  // adapter build a full fetch Request, abort signal and all, for every crosswalk read.
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next)));
 
   app.get('/health', async (c) => {
     try {
