@@ -250,6 +250,10 @@ describe.each(backends)('read API on $name', (backend) => {
         [`identifier=${enc(`${OID_A}|AM1`)}`, [albertine]],
         [`identifier=${enc(`urn:oid:${OID_A}|Q1`)}&family=quintero`, []],
         ['telecom=2175553101', [quixote]],
+        ['telecom=2175553101&family=qui', [quixote]],
+        ['telecom=2175553101&family=quintero', []],
+        ['given=bel&birthdate=1980', [bella]],
+        ['given=bru&birthdate=1980', []],
         [`telecom=${enc('phone|(217) 555-3101')}`, [quixote]],
         ['family=z%C3%BFzyx', []],
       ];
