@@ -73,8 +73,8 @@ export function preparing(client: PgClient): PgClient {
 /**
  * A postgres.js client for a libpq-style URL. `?host=/var/run/postgresql` (a directory: the server's Unix
  * socket, as psql and libpq read it) is turned into the socket path postgres.js wants; postgres.js itself
- * would send `host` to the server as a setting and be refused. On a machine shared with the database the
- * socket saves the TCP loopback stack on every statement (see the README's figures).
+ * would send `host` to the server as a setting and be refused. (On the bench machine the socket measured the
+ * same as TCP loopback; it is here for deployments that allow only local socket connections.)
  */
 export function pgClient(url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): PgClient {
   const u = new URL(url);
