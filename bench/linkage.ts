@@ -14,6 +14,11 @@
  *   median/p90/maxCandidateGoldens    golden records sharing a blocking key with each record placed (Matcher.stats)
  *   medianCandidateRecords            source records in those blocks
  *   skippedBlocks                     blocking keys skipped as over maxBlockSize during the run
+ *   workerBatches                     transactions the worker applied the run in
+ *   workerReadAheadSeconds            worker time reading ahead for its units of work (Worker.stats), of applySeconds
+ *                                     (the reads again after each A40 are counted here and in workerMergeSeconds)
+ *   workerMerges, workerMergeSeconds  A40 messages, and the worker time they took: writing the unit held so
+ *                                     far, the merge on the database, and reading ahead again for the rest of the batch
  *   linksAuto, reviewItemsOpened, newGoldens   created during the run
  *   nonAA                             replies that were not MSA|AA (or CA, the enhanced-mode accept) for the message
  *
@@ -412,6 +417,7 @@ async function main() {
     const lanes = lanesOf(messages, o.connections);
     log(`run: sending ${messages.length} messages on ${lanes.length} connections (${lanes.map((l) => l.length).join('/')}), senders per lane kept in order`);
     const every = Math.max(1000, Math.floor(messages.length / 10));
+    const w0 = { ...service.worker.stats };
     const cpu0 = { process: process.cpuUsage(), machine: machineCpuMs() };
     const sent = await sendLanes(service.mllpPort, lanes, (n) => {
       if (n % every === 0) log(`  ${n}/${messages.length} ACKed, ${service!.worker.pending} pending`);
@@ -468,6 +474,10 @@ async function main() {
       maxCandidateGoldens: cg ? percentile(cg, 100) : null,
       medianCandidateRecords: cr ? percentile(cr, 50) : null,
       skippedBlocks: stats ? stats.skippedBlocks : null,
+      workerBatches: service.worker.stats.batches - w0.batches,
+      workerReadAheadSeconds: round((service.worker.stats.readAheadMs - w0.readAheadMs) / 1000, 2),
+      workerMerges: service.worker.stats.merges - w0.merges,
+      workerMergeSeconds: round((service.worker.stats.mergeMs - w0.mergeMs) / 1000, 2),
       linksAuto: after?.linksAuto ?? null,
       reviewItemsOpened: after?.reviews ?? null,
       newGoldens: after?.goldens ?? null,

@@ -128,9 +128,14 @@ describe.each(backends)('MLLP ingest to PIXm on $name', (backend) => {
     const gb = goldenOf((await t.pix(pix(OID_A, 'B'))).body);
     expect(ga).not.toBe(gb);
     // B merged into A.
+    const before = { ...t.service.worker.stats };
     const [m] = await t.send([adt({ event: 'A40', controlId: 'M4', pid3: id('A'), mrg1: id('B') })]);
     expect(readAck(m!).code).toBe('AA');
     const viaB = await t.pix(pix(OID_A, 'B'));
+    // The worker's own account (bench:linkage reports it): one message, applied as one A40.
+    expect(t.service.worker.stats.messages - before.messages).toBe(1);
+    expect(t.service.worker.stats.merges - before.merges).toBe(1);
+    expect(t.service.worker.stats.mergeMs).toBeGreaterThan(before.mergeMs);
     expect(viaB.status).toBe(200);
     expect(goldenOf(viaB.body)).toBe(ga);
     expect(targets(viaB.body)).toEqual([`urn:oid:${OID_A}|A`]);
