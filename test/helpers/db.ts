@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { openDatabase, pgClient, type Database, type Tx } from '../../src/storage/db.js';
+import { sql } from 'drizzle-orm';
+import { openDatabase, pgClient, query, type Database, type Tx } from '../../src/storage/db.js';
 
 export interface Backend {
   name: 'pglite' | 'postgres';
@@ -67,4 +68,13 @@ export async function inRolledBackTx(database: Database, fn: (tx: Tx) => Promise
   } catch (e) {
     if (!(e instanceof Rollback)) throw e;
   }
+}
+
+/** The two configured authorities the store suites use: HOSP (trust 5) and LAB (trust 1); their ids. */
+export async function hospitalAndLab(database: Database): Promise<{ hosp: number; lab: number }> {
+  const rows = await query<{ id: number }>(
+    database.db,
+    sql`insert into authorities (namespace, name, trust_rank, origin) values ('HOSP', 'Hospital', 5, 'config'), ('LAB', 'Lab', 1, 'config') returning id`,
+  );
+  return { hosp: rows[0]!.id, lab: rows[1]!.id };
 }

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crosswalk, type CrosswalkAudit } from '../../src/linkage/crosswalk.js';
 import { query, type Tx } from '../../src/storage/db.js';
-import { backends, createTestDatabase, inRolledBackTx, type FreshDatabase } from '../helpers/db.js';
+import { backends, createTestDatabase, hospitalAndLab, inRolledBackTx, type FreshDatabase } from '../helpers/db.js';
 
 /**
  * The crosswalk read writes its audit row in its own statement (PIXm's hot path: one round trip). Every
@@ -16,12 +16,7 @@ describe.each(backends)('audited crosswalk reads on $name', (backend) => {
   let lab: number;
   beforeAll(async () => {
     fresh = await createTestDatabase(backend);
-    const rows = await query<{ id: number }>(
-      fresh.database.db,
-      sql`insert into authorities (namespace, name, trust_rank, origin) values ('HOSP', 'Hospital', 5, 'config'), ('LAB', 'Lab', 1, 'config') returning id`,
-    );
-    hosp = rows[0]!.id;
-    lab = rows[1]!.id;
+    ({ hosp, lab } = await hospitalAndLab(fresh.database));
   });
   afterAll(async () => {
     await fresh?.drop();

@@ -4,7 +4,7 @@ import type { Demographics } from '../../src/ingest/demographics.js';
 import { BatchStore, SqlStore, type MemberRow, type RecordStore, type SourceRecordRow, type Survive } from '../../src/linkage/store.js';
 import { survivorship } from '../../src/linkage/survivorship.js';
 import { query, type Tx } from '../../src/storage/db.js';
-import { backends, createTestDatabase, inRolledBackTx, type FreshDatabase } from '../helpers/db.js';
+import { backends, createTestDatabase, hospitalAndLab, inRolledBackTx, type FreshDatabase } from '../helpers/db.js';
 
 function demo(family: string, given: string, extra: Partial<Demographics> = {}): Demographics {
   return { v: 1, names: [{ family, given }], addresses: [], phones: [], ...extra };
@@ -35,12 +35,7 @@ describe.each(backends)('record stores on $name', (backend) => {
 
   beforeAll(async () => {
     fresh = await createTestDatabase(backend);
-    const rows = await query<{ id: number }>(
-      fresh.database.db,
-      sql`insert into authorities (namespace, name, trust_rank, origin) values ('HOSP', 'Hospital', 5, 'config'), ('LAB', 'Lab', 1, 'config') returning id`,
-    );
-    authorityId = rows[0]!.id;
-    otherAuthorityId = rows[1]!.id;
+    ({ hosp: authorityId, lab: otherAuthorityId } = await hospitalAndLab(fresh.database));
   });
   afterAll(async () => {
     await fresh?.drop();
