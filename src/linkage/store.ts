@@ -121,6 +121,38 @@ export const recordKey = (authorityId: number, identifier: string) => `${authori
 
 const columns = sql`id::int as "id", authority_id as "authorityId", identifier, status, merged_into_id::int as "mergedIntoId", golden_id as "goldenId", last_message_id::int as "lastMessageId", link_kind as "linkKind"`;
 const memberColumns = sql`id::int as "id", authority_id as "authorityId", golden_id as "goldenId", status, demographics::text as "json", last_message_id::int as "lastMessageId", link_kind as "linkKind"`;
+const memberKeyColumns = sql`id::int as "id", authority_id as "authorityId", golden_id as "goldenId", status, last_message_id::int as "lastMessageId", link_kind as "linkKind"`;
+
+/**
+ * Members' demographics as stored (JSON text), by record and the message that last wrote them, kept by the
+ * worker from one unit of work to the next. A record's demographics change only with the message that writes
+ * them (records.ts updateDemographics), so (id, last message) names one version, and a rolled-back write
+ * leaves an entry no stored row will ask for. Most candidate members are read again and again as
+ * registrations of the same names arrive: with this cache they are read as ids only, and the JSON (over half
+ * the bytes and of the server's work for such a read) only for records not seen at that version.
+ */
+export class DemographicsCache {
+  private readonly byId = new Map<number, { at: number | null; json: string }>();
+  /** Member rows read with their JSON from the cache (hits) and from the database (misses). */
+  readonly stats = { hits: 0, misses: 0 };
+  constructor(private readonly max = 100_000) {}
+
+  get(id: number, at: number | null): string | undefined {
+    const hit = this.byId.get(id);
+    return hit && hit.at === at ? hit.json : undefined;
+  }
+
+  set(id: number, at: number | null, json: string) {
+    // Oldest first out: a Map iterates in insertion order, and a record written again moves to the back.
+    this.byId.delete(id);
+    if (this.byId.size >= this.max) this.byId.delete(this.byId.keys().next().value!);
+    this.byId.set(id, { at, json });
+  }
+
+  get size() {
+    return this.byId.size;
+  }
+}
 
 /**
  * A member as read from the database, its demographics parsed when first asked for. Most members read for
@@ -150,13 +182,32 @@ class StoredMember implements MemberRow {
   }
 }
 
-async function selectMembers(tx: Tx, goldenIds: readonly string[], ids: readonly number[]): Promise<MemberRow[]> {
+type MemberKeys = Omit<MemberRow, 'demographics'>;
+
+/** Active members of these golden records and the records with these ids; with a cache, JSON only for records it lacks. */
+async function selectMembers(tx: Tx, goldenIds: readonly string[], ids: readonly number[], cache?: DemographicsCache): Promise<MemberRow[]> {
   const where = [];
   if (goldenIds.length) where.push(sql`golden_id = any(${sql.param([...goldenIds])}::uuid[])`);
   if (ids.length) where.push(sql`id = any(${sql.param([...ids])}::bigint[])`);
   if (!where.length) return [];
-  const rows = await query<Omit<MemberRow, 'demographics'> & { json: string }>(tx, sql`select ${memberColumns} from source_records where status = 'active' and (${sql.join(where, sql` or `)})`);
-  return rows.map((r) => new StoredMember(r));
+  const filter = sql`status = 'active' and (${sql.join(where, sql` or `)})`;
+  if (!cache) {
+    const rows = await query<MemberKeys & { json: string }>(tx, sql`select ${memberColumns} from source_records where ${filter}`);
+    return rows.map((r) => new StoredMember(r));
+  }
+  const rows = await query<MemberKeys>(tx, sql`select ${memberKeyColumns} from source_records where ${filter}`);
+  const misses = rows.filter((r) => cache.get(r.id, r.lastMessageId) === undefined).map((r) => r.id);
+  cache.stats.hits += rows.length - misses.length;
+  cache.stats.misses += misses.length;
+  if (misses.length) {
+    // The worker's lock keeps these rows as the first read found them; the version read with the JSON is the one cached.
+    const found = await query<{ id: number; at: number | null; json: string }>(tx, sql`select id::int as id, last_message_id::int as at, demographics::text as json from source_records where id = any(${sql.param(misses)}::bigint[])`);
+    for (const f of found) cache.set(f.id, f.at, f.json);
+  }
+  return rows.flatMap((r) => {
+    const json = cache.get(r.id, r.lastMessageId);
+    return json === undefined ? [] : [new StoredMember({ ...r, json })];
+  });
 }
 
 /** Raw hits per key, at most cap + 1 per key (enough to know the block is too large). */
@@ -207,10 +258,10 @@ const REVIEW_INSERT = (items: readonly NewReviewItem[]) => sql`insert into revie
   on conflict (source_record_id, candidate_golden_id) where status = 'open' do nothing`;
 
 /** Recomputes the survivorship of these golden records from their members as the database now has them. */
-async function resurvive(tx: Tx, goldenIds: readonly string[], survive: Survive) {
+async function resurvive(tx: Tx, goldenIds: readonly string[], survive: Survive, cache?: DemographicsCache) {
   if (!goldenIds.length) return;
   const byGolden = new Map<string, MemberRow[]>();
-  for (const m of await selectMembers(tx, goldenIds, [])) {
+  for (const m of await selectMembers(tx, goldenIds, [], cache)) {
     const list = byGolden.get(m.goldenId!);
     if (list) list.push(m);
     else byGolden.set(m.goldenId!, [m]);
@@ -480,6 +531,8 @@ export class BatchStore implements RecordStore {
   constructor(
     private readonly survive: Survive,
     private readonly ids: IdPool = new IdPool(),
+    /** Shared by the worker's units of work, so members seen in one batch are read as ids in the next. */
+    private readonly demographics: DemographicsCache = new DemographicsCache(),
   ) {}
 
   private byKey = new Map<string, SourceRecordRow>();
@@ -651,7 +704,7 @@ export class BatchStore implements RecordStore {
     // Review links are not read ahead: they are asked for only when a record matches two golden records
     // strongly (decideAmong), a few records in a hundred, and reading them for every candidate of the batch
     // cost more than every other read of the batch together.
-    for (const m of await selectMembers(tx, uncached, [])) this.memberCache.get(m.goldenId!)?.push(m);
+    for (const m of await selectMembers(tx, uncached, [], this.demographics)) this.memberCache.get(m.goldenId!)?.push(m);
   }
 
   /**
@@ -738,7 +791,7 @@ export class BatchStore implements RecordStore {
       if (rows) cached.push(...rows);
       else uncached.push(g);
     }
-    const fetched = uncached.length || ids.length || moved.length ? await selectMembers(tx, uncached, [...ids, ...moved]) : [];
+    const fetched = uncached.length || ids.length || moved.length ? await selectMembers(tx, uncached, [...ids, ...moved], this.demographics) : [];
     // The pending changes are laid over a copy of each read they touch, never written into the cache; a row
     // they do not touch is handed out as it is (its demographics still unparsed).
     for (const row of [...cached, ...fetched]) {
@@ -836,17 +889,19 @@ export class BatchStore implements RecordStore {
         select id, d::jsonb, jsonb_build_object('all', f) from unnest(${param(goldens, ([id]) => id)}::uuid[], ${param(goldens, ([, g]) => json(g.d))}::text[], ${param(goldens, ([, g]) => g.from)}::bigint[]) as t(id, d, f)`));
     }
     const recs = [...this.newRecords.values()];
+    const recJson = recs.map((r) => json(r.demographics));
     if (recs.length) {
       const idx = recs.map((r) => indexColumns(r.demographics));
       ops.push(tx.execute(sql`insert into source_records (id, authority_id, identifier, identifier_type, status, merged_into_id, golden_id, link_kind, sender, demographics, family, given, birth_date, sex, last_message_id)
         select id, a, i, t, s, m, g, lk, snd, d::jsonb, fam, giv, bd::date, sx, lm from unnest(
           ${param(recs, (r) => r.id)}::bigint[], ${param(recs, (r) => r.authorityId)}::int[], ${param(recs, (r) => r.identifier)}::text[],
           ${param(recs, (r) => r.identifierType ?? null)}::text[], ${param(recs, (r) => r.status ?? 'active')}::text[], ${param(recs, (r) => r.mergedIntoId ?? null)}::bigint[],
-          ${param(recs, (r) => r.goldenId)}::uuid[], ${param(recs, (r) => r.linkKind)}::text[], ${param(recs, (r) => r.sender)}::text[], ${param(recs, (r) => json(r.demographics))}::text[],
+          ${param(recs, (r) => r.goldenId)}::uuid[], ${param(recs, (r) => r.linkKind)}::text[], ${param(recs, (r) => r.sender)}::text[], ${sql.param(recJson)}::text[],
           ${param(idx, (x) => x.family)}::text[], ${param(idx, (x) => x.given)}::text[], ${param(idx, (x) => x.birthDate)}::text[], ${param(idx, (x) => x.sex)}::text[],
           ${param(recs, (r) => r.messageId)}::bigint[]) as t(id, a, i, t, s, m, g, lk, snd, d, fam, giv, bd, sx, lm)`));
     }
     const ups = [...this.updates.entries()];
+    const upJson = ups.map(([, u]) => json(u.demographics));
     if (ups.length) {
       const idx = ups.map(([, u]) => (u.demographics ? indexColumns(u.demographics) : undefined));
       ops.push(tx.execute(sql`update source_records s set
@@ -861,7 +916,7 @@ export class BatchStore implements RecordStore {
           link_kind = case when v.gset = 'y' then v.lk else s.link_kind end,
           version = s.version + v.bumps,
           updated_at = now()
-        from unnest(${param(ups, ([id]) => id)}::bigint[], ${param(ups, ([, u]) => json(u.demographics))}::text[],
+        from unnest(${param(ups, ([id]) => id)}::bigint[], ${sql.param(upJson)}::text[],
           ${param(idx, (x) => x?.family ?? null)}::text[], ${param(idx, (x) => x?.given ?? null)}::text[], ${param(idx, (x) => x?.birthDate ?? null)}::text[], ${param(idx, (x) => x?.sex ?? null)}::text[],
           ${param(ups, ([, u]) => u.sender ?? null)}::text[], ${param(ups, ([, u]) => u.lastMessageId ?? null)}::bigint[],
           ${param(ups, ([, u]) => (u.goldenId !== undefined ? 'y' : 'n'))}::text[], ${param(ups, ([, u]) => u.goldenId ?? null)}::uuid[], ${param(ups, ([, u]) => u.linkKind ?? null)}::text[], ${param(ups, ([, u]) => u.bumps)}::int[])
@@ -896,7 +951,10 @@ export class BatchStore implements RecordStore {
       ops.push(tx.execute(redirectReviews(retired.map(([id]) => id), retired.map(([, into]) => into))));
     }
     await settle(ops);
-    await resurvive(tx, [...this.dirtyGoldens], this.survive);
+    // What was just written is the version later reads will find (jsonb reorders keys; the values are the same).
+    recs.forEach((r, i) => recJson[i] !== null && this.demographics.set(r.id, r.messageId, recJson[i]!));
+    ups.forEach(([id, u], i) => upJson[i] !== null && u.lastMessageId !== undefined && this.demographics.set(id, u.lastMessageId, upJson[i]!));
+    await resurvive(tx, [...this.dirtyGoldens], this.survive, this.demographics);
     this.newGoldens.clear();
     this.newRecords.clear();
     this.updates.clear();

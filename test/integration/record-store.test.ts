@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Demographics } from '../../src/ingest/demographics.js';
-import { BatchStore, SqlStore, type MemberRow, type RecordStore, type SourceRecordRow, type Survive } from '../../src/linkage/store.js';
+import { BatchStore, DemographicsCache, IdPool, SqlStore, type MemberRow, type RecordStore, type SourceRecordRow, type Survive } from '../../src/linkage/store.js';
 import { survivorship } from '../../src/linkage/survivorship.js';
 import { query, type Tx } from '../../src/storage/db.js';
 import { backends, createTestDatabase, hospitalAndLab, inRolledBackTx, type FreshDatabase } from '../helpers/db.js';
@@ -507,6 +507,33 @@ describe.each(backends)('record stores on $name', (backend) => {
       const fresh: RecordStore = kind === 'sql' ? sqlStore : new BatchStore(survive);
       expect(asMap(await fresh.reviewLinks(tx, [g2]))).toEqual({ [g1]: [g2], [g2]: [g1] });
       expect(asMap(await store.reviewLinks(tx, [g3]))).toEqual({});
+    });
+  });
+
+  it('a demographics cache shared by units of work hands out what was last written, and reads JSON only for versions it lacks', async () => {
+    await inTx(async (tx) => {
+      const { sqlStore, e1, e2, g1 } = await population(tx);
+      const cache = new DemographicsCache();
+      const ids = new IdPool();
+      const same = async (store: RecordStore) => expect(norm.members(await store.members(tx, [g1]))).toEqual(norm.members(await sqlStore.members(tx, [g1])));
+
+      const first = new BatchStore(survive, ids, cache);
+      await same(first);
+      expect(cache.stats).toEqual({ hits: 0, misses: 2 });
+      // An A08 of a cached member and a new member, both written by the flush: the next unit of work reads no JSON.
+      await first.updateDemographics(tx, e1, demo('SMITH', 'JOHNATHAN', { sex: 'M' }), 'TEST', nextMessage());
+      const n1 = await record(first, tx, 'N1', demo('SMITH', 'JOHNNIE'));
+      await first.link(tx, n1, g1, 'auto', { score: 0.99, modelVersion: 1 }, nextMessage());
+      await first.flush(tx);
+
+      await same(new BatchStore(survive, ids, cache));
+      expect(cache.stats).toEqual({ hits: 3, misses: 2 });
+      // Written outside the units of work (as an A40 does, through a SqlStore): that version is read again.
+      await sqlStore.updateDemographics(tx, e2, demo('SMITH', 'JONAH'), 'TEST', nextMessage());
+      await same(new BatchStore(survive, ids, cache));
+      expect(cache.stats).toEqual({ hits: 5, misses: 3 });
+      const third = (await new BatchStore(survive, ids, cache).members(tx, [g1])).find((m) => m.id === e2.id);
+      expect(third?.demographics.names[0]?.given).toBe('JONAH');
     });
   });
 
