@@ -40,11 +40,12 @@ import { parseNicknameCsv } from '../algorithms/normalize/nicknames.js';
 import { loadConfig, parseFileConfig, type Config } from '../src/config.js';
 import { createLogger, type Logger } from '../src/lib/log.js';
 import { startService, type Service } from '../src/main.js';
-import { MllpClient } from '../src/mllp/client.js';
+import { WorkerThread } from '../src/ingest/worker-thread.js';
 import { pgClient, query } from '../src/storage/db.js';
 import { defaultPopulationSenders, generatePopulation, populationSummary, serviceConfigFor, type PopulationSender } from './adt-population.js';
 import { generateFeed, makeSenders, type SenderSpec } from './feed.js';
 import { parseBenchOptions } from './args.js';
+import { sendLanesOnThread, type Outbound, type SendResult } from './mllp-lanes.js';
 import { benchServiceEnv } from './databases.js';
 
 /** Bump when the way the template is built changes (its name changes, so a new one is built). */
@@ -97,12 +98,6 @@ function benchConfig(pre: SenderSpec[], pop: PopulationSender[]): Record<string,
   };
 }
 
-interface Outbound {
-  sender: string;
-  controlId: string;
-  text: string;
-}
-
 /** Senders grouped onto `k` lanes (balanced by message count); each lane keeps the feed's order. */
 function lanesOf<T extends Outbound>(messages: T[], k: number): T[][] {
   const count = new Map<string, number>();
@@ -118,62 +113,6 @@ function lanesOf<T extends Outbound>(messages: T[], k: number): T[][] {
   }
   for (const m of messages) lanes[assign.get(m.sender)!]!.push(m);
   return lanes;
-}
-
-// ---------------------------------------------------------------------------------------------- sending
-
-function ackOk(reply: string, controlId: string): boolean {
-  for (const seg of reply.split(/\r\n|\r|\n/)) {
-    if (seg.startsWith('MSA|')) {
-      const f = seg.split('|');
-      return (f[1] === 'AA' || f[1] === 'CA') && f[2] === controlId;
-    }
-  }
-  return false;
-}
-
-interface SendResult {
-  latenciesMs: Float64Array;
-  nonAA: number;
-  firstBad?: string;
-  firstSend: bigint;
-  lastAck: bigint;
-}
-
-/** Each lane on its own connection, one message in flight per connection. `onAck` sees the running count. */
-async function sendLanes(port: number, lanes: Outbound[][], onAck?: (n: number) => void): Promise<SendResult> {
-  const total = lanes.reduce((a, l) => a + l.length, 0);
-  const latencies = new Float64Array(total);
-  let n = 0;
-  let nonAA = 0;
-  let firstBad: string | undefined;
-  let lastAck = 0n;
-  const clients = await Promise.all(lanes.map(() => MllpClient.connect({ host: '127.0.0.1', port, timeoutMs: 300_000 })));
-  const firstSend = process.hrtime.bigint();
-  try {
-    await Promise.all(
-      lanes.map(async (lane, i) => {
-        const client = clients[i]!;
-        for (const m of lane) {
-          const t0 = process.hrtime.bigint();
-          const reply = (await client.send(m.text)).toString('utf8');
-          const t1 = process.hrtime.bigint();
-          latencies[n++] = Number(t1 - t0) / 1e6;
-          if (t1 > lastAck) lastAck = t1;
-          if (!ackOk(reply, m.controlId)) {
-            nonAA++;
-            firstBad ??= `${m.sender} ${m.controlId}: ${reply.split('\r').filter((s) => s.startsWith('MSA') || s.startsWith('ERR')).join(' ') || reply.slice(0, 200)}`;
-          }
-          onAck?.(n);
-        }
-      }),
-    );
-  } finally {
-    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
-  }
-  const r: SendResult = { latenciesMs: latencies.subarray(0, n), nonAA, firstSend, lastAck };
-  if (firstBad !== undefined) r.firstBad = firstBad;
-  return r;
 }
 
 // ---------------------------------------------------------------------------------------------- helpers
@@ -302,7 +241,7 @@ async function buildTemplate(o: Options, tpl: string, file: Record<string, unkno
     }, 10_000);
     let sent: SendResult;
     try {
-      sent = await sendLanes(service.mllpPort, lanes, (n) => (acked = n));
+      sent = await sendLanesOnThread(service.mllpPort, lanes, (n) => (acked = n));
       log(`template: all ACKed in ${round((Date.now() - start) / 1000, 1)} s; waiting for the worker`);
       await service.worker.idle();
     } finally {
@@ -350,9 +289,20 @@ interface MatcherStatsLike {
   skippedBlocks: number;
 }
 
-function matcherStats(service: Service): MatcherStatsLike | undefined {
-  const s = (service.linker as { stats?: Partial<MatcherStatsLike> }).stats;
-  return s && Array.isArray(s.candidateGoldens) && Array.isArray(s.candidateRecords) && typeof s.skippedBlocks === 'number' ? (s as MatcherStatsLike) : undefined;
+/** A copy of the Matcher's figures: the worker thread's, or the in-process linker's. */
+async function matcherStats(service: Service): Promise<MatcherStatsLike | undefined> {
+  const s = (service.worker instanceof WorkerThread ? await service.worker.linkerStats() : (service.linker as { stats?: Partial<MatcherStatsLike> }).stats) as Partial<MatcherStatsLike> | null | undefined;
+  if (!s || !Array.isArray(s.candidateGoldens) || !Array.isArray(s.candidateRecords) || typeof s.skippedBlocks !== 'number') return undefined;
+  return { candidateGoldens: [...s.candidateGoldens], candidateRecords: [...s.candidateRecords], skippedBlocks: s.skippedBlocks };
+}
+
+/** What the Matcher counted between two copies of its figures (its lists only grow during a run). */
+function since(before: MatcherStatsLike, after: MatcherStatsLike): MatcherStatsLike {
+  return {
+    candidateGoldens: after.candidateGoldens.slice(before.candidateGoldens.length),
+    candidateRecords: after.candidateRecords.slice(before.candidateRecords.length),
+    skippedBlocks: after.skippedBlocks - before.skippedBlocks,
+  };
 }
 
 async function main() {
@@ -406,20 +356,15 @@ async function main() {
     if (!before) throw new Error('run: could not read the preloaded counts');
     log(`run: ${before.goldens} active golden records and ${before.records} source records stored`);
 
-    const stats = matcherStats(service);
-    if (!stats) log('run: WARNING the linker has no Matcher stats (matching disabled?): candidate figures will be null');
-    if (stats) {
-      stats.candidateGoldens.length = 0;
-      stats.candidateRecords.length = 0;
-      stats.skippedBlocks = 0;
-    }
+    const statsBefore = await matcherStats(service);
+    if (!statsBefore) log('run: WARNING the linker has no Matcher stats (matching disabled?): candidate figures will be null');
 
     const lanes = lanesOf(messages, o.connections);
     log(`run: sending ${messages.length} messages on ${lanes.length} connections (${lanes.map((l) => l.length).join('/')}), senders per lane kept in order`);
     const every = Math.max(1000, Math.floor(messages.length / 10));
     const w0 = { ...service.worker.stats };
     const cpu0 = { process: process.cpuUsage(), machine: machineCpuMs() };
-    const sent = await sendLanes(service.mllpPort, lanes, (n) => {
+    const sent = await sendLanesOnThread(service.mllpPort, lanes, (n) => {
       if (n % every === 0) log(`  ${n}/${messages.length} ACKed, ${service!.worker.pending} pending`);
     });
     const ackSec = Number(sent.lastAck - sent.firstSend) / 1e9;
@@ -452,6 +397,8 @@ async function main() {
     }
 
     const acks = Float64Array.from(sent.latenciesMs).sort();
+    const statsAfter = statsBefore && (await matcherStats(service));
+    const stats = statsBefore && statsAfter ? since(statsBefore, statsAfter) : undefined;
     const cg = stats ? Float64Array.from(stats.candidateGoldens).sort() : undefined;
     const cr = stats ? Float64Array.from(stats.candidateRecords).sort() : undefined;
     log(`run: ${cg?.length ?? 0} records placed by the matcher`);

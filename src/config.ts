@@ -119,8 +119,10 @@ export const fileConfigSchema = z
         applyBatchMessages: z.number().int().min(1).max(5000).default(200),
         /** Inbox backlog above which new ACKs wait for the worker (bounds crosswalk lag). */
         maxPending: z.number().int().min(1).default(20_000),
+        /** PostgreSQL: the worker applies on a thread of its own (PGlite: always on the service's thread). */
+        workerThread: z.boolean().default(true),
       })
-      .default({ batchMaxMessages: 256, concurrentWrites: 4, applyBatchMessages: 200, maxPending: 20_000 }),
+      .default({ batchMaxMessages: 256, concurrentWrites: 4, applyBatchMessages: 200, maxPending: 20_000, workerThread: true }),
     matching: z
       .object({
         /** false: every source record gets its own golden record (A40 and shared PID-3 identifiers aside). */

@@ -9,7 +9,8 @@ import { ConfigError, type Config } from './config.js';
 import { AuthorityRegistry, type Authority } from './ingest/authorities.js';
 import { Inbox } from './ingest/inbox.js';
 import { Receiver } from './ingest/receiver.js';
-import { Worker } from './ingest/worker.js';
+import { Worker, type ApplyWorker } from './ingest/worker.js';
+import { WorkerThread } from './ingest/worker-thread.js';
 import { knownIdentifiers } from './linkage/crosswalk.js';
 import { lastStoredId } from './ingest/inbox.js';
 import { identityLinker, type Linker } from './linkage/linker.js';
@@ -24,9 +25,13 @@ export interface Service {
   config: Config;
   database: Database;
   registry: AuthorityRegistry;
-  worker: Worker;
+  /** A Worker on this thread, or (PostgreSQL, `ingest.workerThread`) a WorkerThread applying on a thread of its own. */
+  worker: ApplyWorker;
   receiver: Receiver;
-  /** The linker the worker applies with (a Matcher unless matching is disabled or a test passed its own). */
+  /**
+   * The linker an in-process worker applies with (a Matcher unless matching is disabled or a test passed its
+   * own). A worker thread builds its own from the config: its figures come from WorkerThread.linkerStats.
+   */
   linker: Linker;
   mllpPort: number;
   httpPort: number;
@@ -124,7 +129,11 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       ? new Matcher({ models, nicknames: loadNicknames(), knownGiven: loadKnownGivenNames(), maxBlockSize: matching.maxBlockSize, maxCandidateGoldens: matching.maxCandidateGoldens })
       : identityLinker);
   const survive = survivorship(matching.survivorship, (id) => registry.get(id)?.trustRank ?? 0);
-  const worker = new Worker({ database, config: config.file, registry, linker, survive, logger: logger.child({ role: 'worker' }), batchSize: config.file.ingest.applyBatchMessages });
+  // A linker passed in is an object of this thread: only a worker here can apply with it.
+  const threaded = roles.worker && !opts.linker && database.postgres !== undefined && config.file.ingest.workerThread;
+  const worker: ApplyWorker = threaded
+    ? new WorkerThread({ database, config: config.file, registry, logger: logger.child({ role: 'worker' }), logLevel: config.env.MPI_LOG_LEVEL })
+    : new Worker({ database, config: config.file, registry, linker, survive, logger: logger.child({ role: 'worker' }), batchSize: config.file.ingest.applyBatchMessages });
   // PGlite has one connection: a second write would only queue behind the first.
   const inbox = new Inbox(database.db, { batchMax: config.file.ingest.batchMaxMessages, logger, concurrency: database.kind === 'postgres' ? config.file.ingest.concurrentWrites : 1 });
   const receiver = new Receiver({
@@ -181,6 +190,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       logger: logger.child({ role: 'api' }),
       config: config.file,
       onRequeued: () => void worker.resync().catch(() => undefined),
+      requeued: (messageId, it) => worker.remember(messageId, it),
       // A query right after an ACK must not miss what that ACK promised: wait (5 s at most) for the
       // worker when a stored message names the identifier, or when an unknown one may be in the backlog.
       settle: {

@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { FileConfig } from '../config.js';
 import type { AuthorityRegistry } from '../ingest/authorities.js';
 import { listDeadLetters, retryDeadLetters } from '../ingest/dead-letters.js';
+import type { Applicable } from '../ingest/worker.js';
 import { ChangeLog } from '../linkage/changes.js';
 import type { Logger } from '../lib/log.js';
 import { errorKind } from '../lib/log.js';
@@ -37,6 +38,8 @@ export interface ApiDeps {
   settle?: Settle;
   /** Wakes the worker after dead letters were re-queued. */
   onRequeued?: () => void;
+  /** Hands the worker a re-queued dead letter as interpreted under the current config. */
+  requeued?: (messageId: number, it: Applicable) => void;
   /** FHIR $match scoring; by default the active model with the config's matching settings. */
   patientMatcher?: PatientMatcher;
   /** Steward UI session timing (tests pass a clock). */
@@ -119,7 +122,7 @@ export function createApi(deps: ApiDeps) {
   app.post('/api/dead-letters/retry', requireRole(deps.keys, 'admin'), async (c) => {
     const body = retryBodySchema.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) throw new ApiError('bad_request', 'body must be {"ids":[…]} or {"all":true}');
-    const outcomes = await retryDeadLetters(deps.database.db, deps.config, deps.registry, body.data, `api:${c.get('apiKey').id}`);
+    const outcomes = await retryDeadLetters(deps.database.db, deps.config, deps.registry, body.data, `api:${c.get('apiKey').id}`, deps.requeued);
     if (outcomes.some((o) => o.result === 'requeued')) deps.onRequeued?.();
     return c.json({ outcomes });
   });

@@ -85,6 +85,11 @@ export class AuthorityRegistry {
     for (const r of rows) this.remember(r);
   }
 
+  /** An authority registered elsewhere (the worker thread's registry): known here from now on. */
+  learn(a: Authority) {
+    if (!this.byId.has(a.id)) this.remember(a);
+  }
+
   private remember(a: Authority) {
     this.byId.set(a.id, a);
     if (a.oid) this.byOid.set(a.oid, a);

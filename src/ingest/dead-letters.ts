@@ -5,6 +5,7 @@ import { query, type Db } from '../storage/db.js';
 import type { AuthorityRegistry } from './authorities.js';
 import { IngestError } from './errors.js';
 import { interpret } from './interpret.js';
+import type { Applicable } from './worker.js';
 
 export interface DeadLetter {
   id: number;
@@ -40,7 +41,18 @@ export interface RetryOutcome {
  * worker. The sender already has its answer, so nothing is re-ACKed. `all` skips conflicting resends
  * (205): applying one of those is a decision a person must make by id.
  */
-export async function retryDeadLetters(db: Db, config: FileConfig, registry: AuthorityRegistry, target: { ids: number[] } | { all: true }, actor = 'cli'): Promise<RetryOutcome[]> {
+/**
+ * `requeued` is told each message put back in the queue with its interpretation under the current config, so
+ * that the worker applies it as checked here (a worker thread would otherwise parse it again with its own copy).
+ */
+export async function retryDeadLetters(
+  db: Db,
+  config: FileConfig,
+  registry: AuthorityRegistry,
+  target: { ids: number[] } | { all: true },
+  actor = 'cli',
+  requeued?: (messageId: number, it: Applicable) => void,
+): Promise<RetryOutcome[]> {
   await registry.refresh(db);
   const rows =
     'ids' in target
@@ -52,8 +64,9 @@ export async function retryDeadLetters(db: Db, config: FileConfig, registry: Aut
     const changes = new ChangeLog();
     let outcome: RetryOutcome;
     try {
-      interpret(row.raw, config, registry);
+      const it = interpret(row.raw, config, registry);
       await db.execute(sql`update messages set status = 'pending', error = null, error_code = null where id = ${row.id}`);
+      requeued?.(row.id, { command: it.command, sender: it.sender.sender, event: it.event });
       outcome = { id: row.id, result: 'requeued' };
     } catch (e) {
       const err = e instanceof IngestError ? e : new IngestError('internal', 207, 'message could not be interpreted');

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { FileConfig } from '../config.js';
 import { ChangeLog } from '../linkage/changes.js';
 import { applyCommand } from '../linkage/apply.js';
-import { BatchStore, IdPool, SqlStore, type RecordStore, type Survive } from '../linkage/store.js';
+import { BatchStore, DemographicsCache, IdPool, SqlStore, type RecordStore, type Survive } from '../linkage/store.js';
 import type { Linker } from '../linkage/linker.js';
 import type { Logger } from '../lib/log.js';
 import { errorKind } from '../lib/log.js';
@@ -32,6 +32,35 @@ export interface WorkerDeps {
   logger: Logger;
   batchSize: number;
   pollMs?: number;
+  /** After the messages' transaction committed (or they became dead letters): the worker thread reports them. */
+  onApplied?: (ids: readonly number[]) => void;
+}
+
+export interface WorkerStats {
+  batches: number;
+  messages: number;
+  readAheadMs: number;
+  merges: number;
+  mergeMs: number;
+}
+
+/**
+ * What the receiver, the HTTP API and the service ask of whatever applies the stored messages: the Worker
+ * below on this thread, or a WorkerThread (worker-thread.ts) running one on a thread of its own.
+ */
+export interface ApplyWorker {
+  /** Stored but not yet applied, as far as this process knows (back-pressure and read-your-writes). */
+  readonly pending: number;
+  readonly stats: WorkerStats;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  notify(): void;
+  resync(): Promise<void>;
+  analyze(): Promise<void>;
+  remember(messageId: number, it: Applicable): void;
+  isPending(id: IdentifierRef): boolean;
+  idle(): Promise<void>;
+  appliedThrough(id: number, timeoutMs?: number): Promise<boolean>;
 }
 
 interface Pending {
@@ -52,7 +81,7 @@ const actorOf = (m: Pending) => `mllp:${m.sender ?? 'unknown'}`;
  * Applies stored messages in arrival order (the inbox id), many per transaction. A batch that fails is
  * re-run one message per transaction so that one bad message becomes a dead letter and the rest apply.
  */
-export class Worker {
+export class Worker implements ApplyWorker {
   private running: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
@@ -62,6 +91,8 @@ export class Worker {
   private readonly pendingIds = new PendingIdentifiers();
   /** Source record ids drawn from the sequence ahead of need, shared by every batch of this worker. */
   private readonly ids = new IdPool();
+  /** Demographics of the members its units of work read, by record and version (linkage/store.ts). */
+  private readonly demographics = new DemographicsCache();
   /** Stored but not yet applied, as far as this process knows (back-pressure and read-your-writes). */
   pending = 0;
   /**
@@ -69,7 +100,7 @@ export class Worker {
    * work (prime), and the A40s, each of which writes the unit held so far, runs on the database and reads ahead
    * again for the rest of its batch.
    */
-  readonly stats = { batches: 0, messages: 0, readAheadMs: 0, merges: 0, mergeMs: 0 };
+  readonly stats: WorkerStats = { batches: 0, messages: 0, readAheadMs: 0, merges: 0, mergeMs: 0 };
 
   constructor(private readonly deps: WorkerDeps) {}
 
@@ -234,6 +265,7 @@ export class Worker {
 
   /** After a commit: these messages are applied or dead-lettered, so they no longer count as pending. */
   private forget(ids: readonly number[]) {
+    this.deps.onApplied?.(ids);
     for (const id of ids) {
       const it = this.interpreted.get(id);
       if (!it) continue;
@@ -254,7 +286,7 @@ export class Worker {
     const work = await this.interpretAll(tx, batch, changes, failed);
     const batchable = this.deps.linker.batchSafe === true;
     const sqlStore = new SqlStore(this.deps.survive);
-    let store: RecordStore = batchable ? new BatchStore(this.deps.survive, this.ids) : sqlStore;
+    let store: RecordStore = batchable ? new BatchStore(this.deps.survive, this.ids, this.demographics) : sqlStore;
     // One lookup for every identifier the registrations up to the next A40 name, and the linker's read-ahead
     // for them. An A40 runs on the database (SqlStore), after which a fresh unit of work reads ahead again:
     // without that, every registration after an A40 would read its candidates one query at a time.
@@ -286,7 +318,7 @@ export class Worker {
         const t0 = performance.now();
         await store.flush(tx);
         await applyCommand({ ...ctx, store: sqlStore }, it.command, it.sender);
-        store = new BatchStore(this.deps.survive, this.ids);
+        store = new BatchStore(this.deps.survive, this.ids, this.demographics);
         await prime(i + 1);
         this.stats.merges++;
         this.stats.mergeMs += performance.now() - t0;

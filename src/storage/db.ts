@@ -20,6 +20,8 @@ export type Queryable = Db | Tx;
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** PostgreSQL: how this database was opened, so that a worker thread can open a pool of its own on it. */
+  postgres?: { url: string; prepare: boolean };
   close(): Promise<void>;
 }
 
@@ -100,7 +102,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     }
     const client = pgClient(opts.url, { max: opts.poolSize ?? 8, onnotice: () => {}, prepare: opts.prepare !== false });
     const db = drizzlePostgres(opts.prepare === false ? client : preparing(client), { schema }) as unknown as Db;
-    return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+    return { db, kind: 'postgres', postgres: { url: opts.url, prepare: opts.prepare !== false }, close: () => client.end({ timeout: 5 }) };
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const client = opts.dataDir ? new PGlite(opts.dataDir) : new PGlite();
