@@ -55,6 +55,21 @@ const NON_WORD = /[^\p{L}\p{N}]+/gu;
  * Idempotent: fold(fold(s)) === fold(s).
  */
 export function fold(s: string): string {
+  // Most names and streets arrive as upper-case ASCII words already: they are their own fold, and ASCII needs
+  // no Unicode decomposition. Both shortcuts give exactly what the general path gives (a test compares them).
+  if (FOLDED_ASCII.test(s)) return s;
+  if (ASCII.test(s)) return s.replace(ASCII_APOSTROPHES, '').toUpperCase().replace(ASCII_NON_WORD, ' ').trim();
+  return foldUnicode(s);
+}
+
+const FOLDED_ASCII = /^[A-Z0-9]+(?: [A-Z0-9]+)*$/;
+const ASCII = /^[\x00-\x7f]*$/;
+/** The APOSTROPHES that are ASCII, and NON_WORD within ASCII once upper-cased. */
+const ASCII_APOSTROPHES = /['`]/g;
+const ASCII_NON_WORD = /[^A-Z0-9]+/g;
+
+/** fold's general path (exported for the test that holds the ASCII shortcuts to it). */
+export function foldUnicode(s: string): string {
   return s
     .replace(APOSTROPHES, '')
     .normalize('NFKD')
