@@ -117,17 +117,21 @@ function frequencies(cm: CompiledModel, a: Person, b: Person, tf: TermCounts | u
   const ka = termFrequencyKeys(a);
   const kb = termFrequencyKeys(b);
   const out: Array<number | undefined> = new Array(COMPARISON_NAMES.length).fill(undefined);
-  for (const c of ['given_name', 'family_name'] as const) {
+  for (const c of TF_COMPARISONS) {
     const u = cm.u[C[c]]![EXACT[c]]!;
-    const freq = (v: string) => {
-      const n = v === '' ? undefined : tf(c, v);
-      return n === undefined ? undefined : smoothedFrequency(n.count, n.population, u);
-    };
-    const x = freq(ka[c]);
-    const y = freq(kb[c]);
+    const x = frequency(tf, c, ka[c], u);
+    const y = frequency(tf, c, kb[c], u);
     out[C[c]] = x === undefined ? y : y === undefined ? x : Math.max(x, y);
   }
   return out;
+}
+
+// Module-level rather than a closure per pair: scoring runs this for every member of every candidate.
+const TF_COMPARISONS = ['given_name', 'family_name'] as const;
+
+function frequency(tf: TermCounts, c: (typeof TF_COMPARISONS)[number], v: string, u: number): number | undefined {
+  const n = v === '' ? undefined : tf(c, v);
+  return n === undefined ? undefined : smoothedFrequency(n.count, n.population, u);
 }
 
 const agreesAt = (gamma: ArrayLike<number>, i: number, set: ReadonlySet<number>) => set.has(gamma[i]!);
