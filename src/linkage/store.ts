@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql, type SQLWrapper } from 'drizzle-orm';
 import { foldName, primaryName, type Demographics } from '../ingest/demographics.js';
 import { query, type Tx } from '../storage/db.js';
 import { goldenRecords, links, sourceRecords } from '../storage/schema/index.js';
@@ -216,10 +216,10 @@ async function selectKeyHits(tx: Tx, keys: readonly string[], cap: number) {
   return query<{ key: string; id: number; goldenId: string | null }>(
     tx,
     // Retired (merged) records are filtered inside the limit, so they can never crowd active ones out of a block.
-    sql`select k.key, h.id::int as id, h.golden_id as "goldenId"
+    // One index (blocking_keys_hits_idx) answers it alone: the copies of the records' golden record and status.
+    sql`select k.key, h.source_record_id::int as id, h.golden_id as "goldenId"
         from unnest(${sql.param([...keys])}::text[]) as k(key)
-        cross join lateral (select s.id, s.golden_id from blocking_keys b join source_records s on s.id = b.source_record_id and s.status = 'active'
-                            where b.key = k.key limit ${cap + 1}) h`,
+        cross join lateral (select b.source_record_id, b.golden_id from blocking_keys b where b.key = k.key and b.active limit ${cap + 1}) h`,
   );
 }
 
@@ -328,6 +328,15 @@ function addLink(map: Map<string, Set<string>>, a: string, b: string) {
   }
 }
 
+/**
+ * Keys with the golden record and status of their record as it now stands (written before its keys); the
+ * trigger of migration 0004 keeps them in step after.
+ */
+const insertKeys = (keys: SQLWrapper, ids: SQLWrapper) =>
+  sql`insert into blocking_keys (key, source_record_id, golden_id, active)
+      select v.key, v.id, s.golden_id, coalesce(s.status = 'active', true) from unnest(${keys}::text[], ${ids}::bigint[]) as v(key, id) left join source_records s on s.id = v.id
+      on conflict do nothing`;
+
 function keyStatements(tx: Tx, sets: ReadonlyArray<readonly [number, readonly string[]]>): Array<PromiseLike<unknown>> {
   if (!sets.length) return [];
   const ops: Array<PromiseLike<unknown>> = [tx.execute(sql`delete from blocking_keys where source_record_id = any(${sql.param(sets.map(([id]) => id))}::bigint[])`)];
@@ -335,7 +344,7 @@ function keyStatements(tx: Tx, sets: ReadonlyArray<readonly [number, readonly st
   const keys: string[] = [];
   for (const [id, ks] of sets) for (const k of ks) (ids.push(id), keys.push(k));
   if (keys.length) {
-    ops.push(tx.execute(sql`insert into blocking_keys (key, source_record_id) select * from unnest(${sql.param(keys)}::text[], ${sql.param(ids)}::bigint[]) on conflict do nothing`));
+    ops.push(tx.execute(insertKeys(sql.param(keys), sql.param(ids))));
   }
   return ops;
 }
@@ -734,7 +743,7 @@ export class BatchStore implements RecordStore {
         where b.key = v.key and b.source_record_id = v.id`));
     }
     if (add.length) {
-      ops.push(tx.execute(sql`insert into blocking_keys (key, source_record_id) select * from unnest(${param(add, ([, k]) => k)}::text[], ${param(add, ([id]) => id)}::bigint[]) on conflict do nothing`));
+      ops.push(tx.execute(insertKeys(param(add, ([, k]) => k), param(add, ([id]) => id))));
     }
     return ops;
   }

@@ -294,6 +294,36 @@ describe.each(backends)('record stores on $name', (backend) => {
   // so merged records (which keep their keys) fill the sample: with cap 2 and a key held by two merged records
   // and two active ones, the answer is one of the active records, neither both nor a skipped key. (Both stores:
   // selectKeyHits in src/linkage/store.ts.)
+  it("a key's copy of its record's golden record and status follows every change to the record (migration 0004's trigger)", async () => {
+    await inTx(async (tx) => {
+      const { sqlStore: s, e1, e2, e3, g1, g2 } = await population(tx);
+      const hits = async (key: string) => norm.candidates(await s.candidates(tx, [key], 100)).records;
+      // Nothing but the copy is read: it must agree with source_records for every key, whatever happened.
+      const drift = async () =>
+        (await query<{ n: number }>(tx, sql`select count(*)::int as n from blocking_keys b join source_records s on s.id = b.source_record_id
+          where b.golden_id is distinct from s.golden_id or b.active <> (s.status = 'active')`))[0]!.n;
+      expect(await hits('k:a')).toEqual([{ id: e1.id, goldenId: g1 }, { id: e2.id, goldenId: g1 }]);
+      // Linked elsewhere (a steward's unlink and link, or the matcher's relink).
+      await s.unlink(tx, e2, 'test');
+      expect(await hits('k:a')).toEqual([{ id: e1.id, goldenId: g1 }, { id: e2.id, goldenId: null }]);
+      await s.link(tx, e2, g2, 'steward', {}, nextMessage());
+      expect(await hits('k:a')).toEqual([{ id: e1.id, goldenId: g1 }, { id: e2.id, goldenId: g2 }]);
+      // Retired by an A40, and reactivated by a later one: its keys leave the blocks and come back.
+      await tx.execute(sql`update source_records set status = 'merged', merged_into_id = ${e2.id} where id = ${e1.id}`);
+      expect(await hits('k:a')).toEqual([{ id: e2.id, goldenId: g2 }]);
+      expect(await hits('k:b')).toEqual([{ id: e3.id, goldenId: g2 }]);
+      await tx.execute(sql`update source_records set status = 'active', merged_into_id = null where id = ${e1.id}`);
+      expect(await hits('k:b')).toEqual([{ id: e1.id, goldenId: g1 }, { id: e3.id, goldenId: g2 }]);
+      // A golden record merged into another moves all its records at once.
+      await tx.execute(sql`update source_records set golden_id = ${g2} where golden_id = ${g1}`);
+      expect(await hits('k:a')).toEqual([{ id: e1.id, goldenId: g2 }, { id: e2.id, goldenId: g2 }]);
+      // Keys written for a record after it changed take its state as it then stands.
+      await s.setBlockingKeys(tx, e1.id, ['k:a', 'k:new']);
+      expect(await hits('k:new')).toEqual([{ id: e1.id, goldenId: g2 }]);
+      expect(await drift()).toBe(0);
+    });
+  });
+
   it('merged records holding a key do not hide the active records that hold it', async () => {
     await inTx(async (tx) => {
       const s = new SqlStore(survive);
