@@ -261,7 +261,12 @@ async function runThread(port: MessagePort, data: ThreadData) {
       try {
         let value: unknown;
         if (request.kind === 'analyze') await worker.analyze();
-        else if (request.kind === 'appliedThrough') value = await worker.appliedThrough(request.id, request.timeoutMs < 0 ? Number.POSITIVE_INFINITY : request.timeoutMs);
+        else if (request.kind === 'appliedThrough') {
+          value = await worker.appliedThrough(request.id, request.timeoutMs < 0 ? Number.POSITIVE_INFINITY : request.timeoutMs);
+          // The count that said "applied" came on another connection than the batch's commit: one turn of the
+          // event loop lets that commit's answer in, so its 'applied' report goes out before this reply.
+          await new Promise((r) => setImmediate(r));
+        }
         else if (request.kind === 'linkerStats') value = linker instanceof Matcher ? linker.stats : null;
         else if (request.kind === 'stop') {
           await worker.stop();
