@@ -1,10 +1,12 @@
 /**
  * Matching quality of the running service on a synthetic multi-sender ADT feed with ground truth
- * (bench/adt-population.ts): starts the service in-process, sends every sender's messages over its own MLLP
- * connection (per-sender order kept), waits until the worker has applied them, then asks PIXm for every
- * source identifier and compares the crosswalk (golden record per OID + MRN) with the truth.
+ * (bench/adt-population.ts; with `--generator alt` the independently designed bench/adt-population-alt.ts, whose
+ * names, places, senders, hard cases and error model are its own, to catch tuning to one generator): starts the
+ * service in-process, sends every sender's messages over its own MLLP connection (per-sender order kept), waits
+ * until the worker has applied them, then asks PIXm for every source identifier and compares the crosswalk
+ * (golden record per OID + MRN) with the truth.
  *
- *   npm run bench:adt-quality -- [--persons 2000] [--seed 1] [--backend pglite|postgres|both] [--json-only]
+ *   npm run bench:adt-quality -- [--persons 2000] [--seed 1] [--backend pglite|postgres|both] [--generator default|alt] [--json-only]
  *                                [--pix-concurrency 8] [--linker default|identity] [--lockstep] [--explain-misses N] [--keep-database]
  *
  * Prints one JSON line per backend on stdout (progress on stderr unless --json-only):
@@ -48,6 +50,7 @@ import { identityLinker } from '../src/linkage/linker.js';
 import { startService, type Service } from '../src/main.js';
 import { MllpClient } from '../src/mllp/client.js';
 import { query } from '../src/storage/db.js';
+import { generateAltPopulation } from './adt-population-alt.js';
 import { generatePopulation, populationSummary, recordKey, serviceConfigFor, truthMap, type Population, type PopulationMessage } from './adt-population.js';
 import { parseBenchOptions } from './args.js';
 import { benchServiceEnv, createBenchDatabase } from './databases.js';
@@ -73,6 +76,8 @@ interface Options {
   explainMisses: number;
   /** PostgreSQL: leave the bench database on the server for inspection (its name is logged). */
   keepDatabase: boolean;
+  /** Which population generator: bench/adt-population.ts (`default`) or bench/adt-population-alt.ts (`alt`). */
+  generator: 'default' | 'alt';
 }
 
 let quiet = false;
@@ -81,13 +86,15 @@ const log = (msg: string) => {
 };
 
 function parseArgs(argv: string[]): Options {
-  const o = parseBenchOptions(argv, ['persons', 'seed', 'backend', 'pix-concurrency', 'linker', 'explain-misses'], ['json-only', 'lockstep', 'keep-database']);
+  const o = parseBenchOptions(argv, ['persons', 'seed', 'backend', 'pix-concurrency', 'linker', 'explain-misses', 'generator'], ['json-only', 'lockstep', 'keep-database']);
   const backend = o.get('backend') ?? 'pglite';
   if (!['pglite', 'postgres', 'both'].includes(backend)) throw new Error('--backend must be pglite, postgres or both');
   const backends: Backend[] = backend === 'both' ? ['pglite', 'postgres'] : [backend as Backend];
   if (backends.includes('postgres') && !process.env.DATABASE_URL) throw new Error('--backend postgres needs DATABASE_URL (the server on which a fresh database is created)');
   const linker = o.get('linker') ?? 'default';
   if (linker !== 'default' && linker !== 'identity') throw new Error('--linker must be default or identity');
+  const generator = o.get('generator') ?? 'default';
+  if (generator !== 'default' && generator !== 'alt') throw new Error('--generator must be default or alt');
   return {
     persons: o.int('persons', 2000, 1),
     seed: o.int('seed', 1, 0),
@@ -98,6 +105,7 @@ function parseArgs(argv: string[]): Options {
     lockstep: o.flag('lockstep'),
     explainMisses: o.int('explain-misses', 0, 0),
     keepDatabase: o.flag('keep-database'),
+    generator,
   };
 }
 
@@ -609,7 +617,9 @@ async function main() {
   quiet = o.jsonOnly;
   const text = readFileSync(new URL('../fixtures/names/nicknames.csv', import.meta.url), 'utf8');
   const nicknames = parseNicknameCsv(text).map(([formal, , nick]) => [formal, nick] as const);
-  const pop = generatePopulation({ seed: o.seed, persons: o.persons, nicknames });
+  const pop = o.generator === 'alt'
+    ? generateAltPopulation({ seed: o.seed, persons: o.persons, nicknames })
+    : generatePopulation({ seed: o.seed, persons: o.persons, nicknames });
   const summary = populationSummary(pop);
   log(`population: ${summary.persons} persons in ${summary.households} households, ${summary.records} records, ${summary.messages} messages; ` +
     `${summary.twinPairs} twin pairs, ${summary.juniorSeniorPairs} junior/senior pairs, ${summary.duplicates} same-sender duplicates (${summary.a40} merged by A40)`);
