@@ -36,7 +36,12 @@
  *   upper threshold): 'possible-twin'. A clearly different first name, or two known ones, is a twin's signature
  *   even when the middle names agree (twins may share one); an agreeing middle name only explains a similar
  *   first name the vocabulary does not tell apart;
- * - anywhere, SSNs that disagree outright, and generational suffixes that differ (JR / SR).
+ * - anywhere, SSNs that disagree outright, and generational suffixes that differ (JR / SR);
+ * - anywhere, neither the given nor the family name agreeing at any level, unless the SSNs agree
+ *   ('names-differ': spouses and partners at one address born days apart);
+ * - the twin's signature (see above) with SSNs one digit apart, wherever the two live ('possible-twin').
+ * A name keyed in the other field with the other name different (partial swap) shares the family name for
+ * telling a household: at one address it is another member of it, not a typo.
  *
  * Term frequencies are smoothed towards the model's u: with c records holding the value among N,
  *   tf = (c + k·u) / (N + k)
@@ -50,7 +55,7 @@ import type { KnownNames } from './normalize/given-names.js';
 import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
 import type { Person } from './person.js';
 
-export const VETOES = ['household-given-name', 'possible-twin', 'household-generation', 'ssn-disagrees', 'suffix-differs'] as const;
+export const VETOES = ['household-given-name', 'possible-twin', 'household-generation', 'ssn-disagrees', 'suffix-differs', 'names-differ'] as const;
 export type Veto = (typeof VETOES)[number];
 
 export interface PairScore {
@@ -86,6 +91,9 @@ const STREET_AGREE = new Set([level('street', 'exact'), level('street', 'jw-high
 const PHONE_AGREE = new Set([level('phone', 'exact')]);
 const POSTCODE_AGREE = new Set([level('postcode', 'exact'), level('postcode', 'city')]);
 const SSN_ELSE = level('ssn', 'else');
+const SSN_ONE_DIGIT = level('ssn', 'one-digit-or-transposition');
+const FAMILY_PARTIAL_SWAP = level('family_name', 'partial-swap');
+const FAMILY_ELSE = level('family_name', 'else');
 const SSN_EXACT = level('ssn', 'exact');
 const OTHER_ID_EXACT = level('other_id', 'exact');
 const GIVEN_ELSE = level('given_name', 'else');
@@ -139,7 +147,10 @@ const agreesAt = (gamma: ArrayLike<number>, i: number, set: ReadonlySet<number>)
 export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCounts, known?: KnownNames): PairScore {
   const gamma = compareVector(a, b);
   const freq = frequencies(cm, a, b, tf);
-  const household = agreesAt(gamma, C.family_name, FAMILY_AGREE) && (agreesAt(gamma, C.street, STREET_AGREE) || agreesAt(gamma, C.phone, PHONE_AGREE));
+  // A partial swap (YOO-JIN KIM / KIM LINDSEY: one name keyed in the other field, the other name different)
+  // shares the family name all the same: at one address it is another member of the household.
+  const familyShared = agreesAt(gamma, C.family_name, FAMILY_AGREE) || gamma[C.family_name] === FAMILY_PARTIAL_SWAP;
+  const household = familyShared && (agreesAt(gamma, C.street, STREET_AGREE) || agreesAt(gamma, C.phone, PHONE_AGREE));
 
   // The weight without building the explanation: most pairs scored are never shown to anyone, and the
   // explanation's objects cost as much as the comparisons.
@@ -180,10 +191,12 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // nothing that says they live apart (a lab sends no address or phone) or two real given names (adult twins
   // live apart: JAYDEN and JAYLEN at two addresses are still two people, and the names alone outweigh the
   // addresses in the score).
+  // Twins' SSNs are often consecutive (issued together at birth): one digit apart is then their signature, not
+  // a typo, and must not carry the pair across (+11.6 bits in the default model).
   else if (
     twinSignature &&
     agreesAt(gamma, C.family_name, FAMILY_AGREE) &&
-    (!(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE) || twoKnownNames)
+    (!(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE) || twoKnownNames || gamma[C.ssn] === SSN_ONE_DIGIT)
   ) {
     vetoes.push('possible-twin');
   }
@@ -191,6 +204,10 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // married daughter of the same first name): the shared address must not carry the pair over the threshold.
   if (a.dob !== null && b.dob !== null && Math.abs(a.dob.y - b.dob.y) >= GENERATION_YEARS && (household || sharedAddress(gamma))) vetoes.push('household-generation');
   if (gamma[C.ssn] === SSN_ELSE) vetoes.push('ssn-disagrees');
+  // Neither name agrees at all: whatever else does (a shared home, a birth date days apart, a middle name that is
+  // the other's family name), two people who share a life are not one person by score. An agreeing SSN is the
+  // exception (a legal change of both names).
+  if (g === GIVEN_ELSE && gamma[C.family_name] === FAMILY_ELSE && !ssnAgrees) vetoes.push('names-differ');
   if (suffixesDiffer(a, b)) vetoes.push('suffix-differs');
 
   const probability = probabilityOf(weight);

@@ -9,7 +9,7 @@ export type LinkKind = 'new' | 'asserted' | 'a40' | 'auto' | 'steward';
  * Review reasons that say the pair is probably two people (a different SSN, suffix or generation, two real
  * given names in one household): such an item holds the pair apart rather than asking whether it is one.
  */
-export const HELD_APART_REASONS = ['ssn-disagrees', 'suffix-differs', 'household-generation', 'distinct-given-names'] as const;
+export const HELD_APART_REASONS = ['ssn-disagrees', 'suffix-differs', 'household-generation', 'distinct-given-names', 'names-differ'] as const;
 
 /** A pair for the stewards' queue: the record may be the person of `candidateGoldenId`. */
 export interface ReviewProposal {

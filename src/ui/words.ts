@@ -15,6 +15,7 @@ export const REASONS: Record<string, string> = {
   'ssn-disagrees': 'The two Social Security numbers are different.',
   'suffix-differs': 'The generational suffixes differ (Jr / Sr): perhaps a parent and a child.',
   'distinct-given-names': 'The first names are two different real names, not a typing slip of one another.',
+  'names-differ': 'Neither the first nor the family name agrees: whatever else matches, perhaps two people who live together.',
 };
 
 export const reasonText = (code: string) => REASONS[code] ?? code;
@@ -31,6 +32,7 @@ const REASON_SHORT: Record<string, string> = {
   'ssn-disagrees': 'SSNs differ',
   'suffix-differs': 'Jr / Sr',
   'distinct-given-names': 'two first names',
+  'names-differ': 'names differ',
 };
 
 export const reasonShort = (code: string) => REASON_SHORT[code] ?? code;

@@ -167,7 +167,8 @@ describe('scorePair: household correction', () => {
     const s = scorePair(cm, john, lodger);
     expect(s.household).toBe(false);
     expect(contribution(s.explanation.contributions, 'household')).toBeUndefined();
-    expect(s.vetoes).toEqual([]);
+    // No household veto; neither of their names agrees, though.
+    expect(s.vetoes).toEqual(['names-differ']);
   });
 
   it("the same first name at one home a generation apart, family names differing (SUSAN MILLER 1954 / SUSAN MONTGOMERY 1986): 'household-generation'", () => {
@@ -250,6 +251,41 @@ describe('scorePair: vetoes', () => {
     const s = scorePair(cm, a, b);
     expect(s.household).toBe(false);
     expect(s.vetoes).toEqual(['ssn-disagrees']);
+  });
+
+  it("a name keyed in the other field at one home is another member of it (YOO-JIN KIM / KIM LINDSEY): 'household-given-name'", () => {
+    const sister = person({ given: 'Yoo-Jin', family: 'Kim', dob: '1994-02-11', sex: 'F', ...HOME });
+    const swapped = person({ given: 'Kim', family: 'Lindsey', dob: '1993-04-02', sex: 'F', ...HOME });
+    expect(compareLabels(sister, swapped).family_name).toBe('partial-swap');
+    const s = scorePair(cm, sister, swapped);
+    expect(s.household).toBe(true);
+    expect(s.vetoes).toContain('household-given-name');
+    // Away from home the swap is only weak evidence, and no veto; fully reversed names are the same person.
+    expect(scorePair(cm, sister, person({ given: 'Kim', family: 'Lindsey', dob: '1993-04-02', sex: 'F', ...ELSEWHERE })).vetoes).toEqual([]);
+    const reversed = scorePair(cm, sister, person({ given: 'Kim', family: 'Yoo-Jin', dob: '1994-02-11', sex: 'F', ...HOME }));
+    expect(compareLabels(sister, person({ given: 'Kim', family: 'Yoo-Jin' })).family_name).toBe('reversed');
+    expect(reversed.vetoes).toEqual([]);
+  });
+
+  it("twins living apart with SSNs one digit apart (issued together) and one name mistyped: 'possible-twin'", () => {
+    const justin = person({ given: 'Jistin', family: 'Davis', dob: '1988-07-19', sex: 'M', ssn: '412-55-8801', ...HOME });
+    const jonathan = person({ given: 'Jonathan', family: 'Davis', dob: '1988-07-19', sex: 'M', ssn: '412-55-8802', ...ELSEWHERE });
+    expect(compareLabels(justin, jonathan).ssn).toBe('one-digit-or-transposition');
+    expect(scorePair(cm, justin, jonathan, undefined, known).vetoes).toEqual(['possible-twin']);
+    // The same person with an SSN typo: the same given name is no twin's signature.
+    expect(scorePair(cm, jonathan, person({ given: 'Jonathan', family: 'Davis', dob: '1988-07-19', sex: 'M', ssn: '412-55-8807' }), undefined, known).vetoes).toEqual([]);
+  });
+
+  it("neither name agreeing is no automatic link, whatever else agrees: 'names-differ' (unless the SSNs agree)", () => {
+    const a = person({ given: 'Ahmed', middle: 'Mahmoud', family: 'Saleh', dob: '1979-05-02', sex: 'M', ...HOME });
+    const b = person({ given: 'Aisha', middle: 'Mahmoud', family: 'Haddad', dob: '1979-05-21', sex: 'F', ...HOME });
+    const labels = compareLabels(a, b);
+    expect([labels.given_name, labels.family_name]).toEqual(['else', 'else']);
+    expect(scorePair(cm, a, b).vetoes).toContain('names-differ');
+    const ssn = { ssn: '219-09-4512' };
+    expect(scorePair(cm, person({ given: 'Ahmed', family: 'Saleh', dob: '1979-05-02', ...ssn, ...HOME }), person({ given: 'Kareem', family: 'Haddad', dob: '1979-05-02', ...ssn, ...HOME })).vetoes).not.toContain('names-differ');
+    // One name agreeing (a married name) is no such veto.
+    expect(scorePair(cm, a, person({ given: 'Ahmed', family: 'Haddad', dob: '1979-05-02', sex: 'M', ...HOME })).vetoes).not.toContain('names-differ');
   });
 
   it('an SSN typo (one digit) is no veto', () => {
