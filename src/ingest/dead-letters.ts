@@ -39,11 +39,9 @@ export interface RetryOutcome {
 /**
  * Re-checks dead letters against the current config; those that now pass go back to pending for the
  * worker. The sender already has its answer, so nothing is re-ACKed. `all` skips conflicting resends
- * (205): applying one of those is a decision a person must make by id.
- */
-/**
- * `requeued` is told each message put back in the queue with its interpretation under the current config, so
- * that the worker applies it as checked here (a worker thread would otherwise parse it again with its own copy).
+ * (205): applying one of those is a decision a person must make by id. `requeued` is told each message put back
+ * in the queue with its interpretation under the current config, so that the worker applies it as checked here
+ * (a worker thread would otherwise parse it again with its own copy of the config).
  */
 export async function retryDeadLetters(
   db: Db,

@@ -96,6 +96,8 @@ export class WorkerThread implements ApplyWorker {
       thread.on('message', (m: FromThread) => {
         if (m.kind === 'ready') {
           ready = true;
+          // A replacement that came up after stop() was called is not wanted.
+          if (this.stopping) return void thread.terminate().then(() => resolve());
           this.thread = thread;
           // Whatever was asked of a thread that died is asked again (the questions are idempotent).
           for (const [req, a] of this.asked) thread.postMessage({ kind: 'ask', req, request: a.request } satisfies ToThread);
