@@ -291,7 +291,7 @@ interface MatcherStatsLike {
 
 /** A copy of the Matcher's figures: the worker thread's, or the in-process linker's. */
 async function matcherStats(service: Service): Promise<MatcherStatsLike | undefined> {
-  const s = (service.worker instanceof WorkerThread ? await service.worker.linkerStats() : (service.linker as { stats?: Partial<MatcherStatsLike> }).stats) as Partial<MatcherStatsLike> | null | undefined;
+  const s = (service.worker instanceof WorkerThread ? await service.worker.linkerStats() : (service.linker as { stats?: Partial<MatcherStatsLike> } | undefined)?.stats) as Partial<MatcherStatsLike> | null | undefined;
   if (!s || !Array.isArray(s.candidateGoldens) || !Array.isArray(s.candidateRecords) || typeof s.skippedBlocks !== 'number') return undefined;
   return { candidateGoldens: [...s.candidateGoldens], candidateRecords: [...s.candidateRecords], skippedBlocks: s.skippedBlocks };
 }

@@ -13,8 +13,8 @@ import { Worker, type ApplyWorker } from './ingest/worker.js';
 import { WorkerThread } from './ingest/worker-thread.js';
 import { knownIdentifiers } from './linkage/crosswalk.js';
 import { lastStoredId } from './ingest/inbox.js';
-import { identityLinker, type Linker } from './linkage/linker.js';
-import { loadKnownGivenNames, loadNicknames, Matcher } from './linkage/matcher.js';
+import type { Linker } from './linkage/linker.js';
+import { configuredLinker } from './linkage/matcher.js';
 import { ModelStore } from './linkage/models.js';
 import { survivorship } from './linkage/survivorship.js';
 import { createLogger, type Logger } from './lib/log.js';
@@ -30,9 +30,9 @@ export interface Service {
   receiver: Receiver;
   /**
    * The linker an in-process worker applies with (a Matcher unless matching is disabled or a test passed its
-   * own). A worker thread builds its own from the config: its figures come from WorkerThread.linkerStats.
+   * own); undefined with a worker thread, which builds its own from the config (WorkerThread.linkerStats).
    */
-  linker: Linker;
+  linker: Linker | undefined;
   mllpPort: number;
   httpPort: number;
   keys: ApiKey[];
@@ -123,17 +123,13 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const installed = await models.ensureDefault(database.db);
   if (installed.activated) logger.warn('match model activated at start-up', { version: installed.activated, replaced: installed.replaced ?? null, reason: installed.replaced ? 'the active model was an older shipped default or no longer fits this version' : 'first start' });
   const matching = config.file.matching;
-  const linker =
-    opts.linker ??
-    (matching.enabled
-      ? new Matcher({ models, nicknames: loadNicknames(), knownGiven: loadKnownGivenNames(), maxBlockSize: matching.maxBlockSize, maxCandidateGoldens: matching.maxCandidateGoldens })
-      : identityLinker);
-  const survive = survivorship(matching.survivorship, (id) => registry.get(id)?.trustRank ?? 0);
   // A linker passed in is an object of this thread: only a worker here can apply with it.
   const threaded = roles.worker && !opts.linker && database.postgres !== undefined && config.file.ingest.workerThread;
-  const worker: ApplyWorker = threaded
-    ? new WorkerThread({ database, config: config.file, registry, logger: logger.child({ role: 'worker' }), logLevel: config.env.MPI_LOG_LEVEL })
-    : new Worker({ database, config: config.file, registry, linker, survive, logger: logger.child({ role: 'worker' }), batchSize: config.file.ingest.applyBatchMessages });
+  // A worker thread builds its own linker from the config; one here would only hold the name tables twice.
+  const linker = threaded ? undefined : (opts.linker ?? configuredLinker(matching, models));
+  const worker: ApplyWorker = linker
+    ? new Worker({ database, config: config.file, registry, linker, survive: survivorship(matching.survivorship, (id) => registry.get(id)?.trustRank ?? 0), logger: logger.child({ role: 'worker' }), batchSize: config.file.ingest.applyBatchMessages })
+    : new WorkerThread({ database, config: config.file, registry, logger: logger.child({ role: 'worker' }), logLevel: config.env.MPI_LOG_LEVEL });
   // PGlite has one connection: a second write would only queue behind the first.
   const inbox = new Inbox(database.db, { batchMax: config.file.ingest.batchMaxMessages, logger, concurrency: database.kind === 'postgres' ? config.file.ingest.concurrentWrites : 1 });
   const receiver = new Receiver({

@@ -14,9 +14,8 @@
 import { isMainThread, parentPort, Worker as Thread, workerData, type MessagePort } from 'node:worker_threads';
 import { sql } from 'drizzle-orm';
 import type { FileConfig } from '../config.js';
-import { errorKind, type Fields, type Logger, type LogLevel } from '../lib/log.js';
-import { identityLinker } from '../linkage/linker.js';
-import { loadKnownGivenNames, loadNicknames, Matcher } from '../linkage/matcher.js';
+import { errorKind, LOG_RANK, type Fields, type Logger, type LogLevel } from '../lib/log.js';
+import { configuredLinker, Matcher } from '../linkage/matcher.js';
 import { ModelStore } from '../linkage/models.js';
 import { survivorship } from '../linkage/survivorship.js';
 import { openDatabase, query, type Database } from '../storage/db.js';
@@ -224,9 +223,8 @@ export class WorkerThread implements ApplyWorker {
 
 /** A logger whose lines the service's logger writes: the thread's log goes where the service's does. */
 function forwardingLogger(port: MessagePort, level: LogLevel, base: Fields = {}): Logger {
-  const rank = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
   const emit = (lvl: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields?: Fields) => {
-    if (rank[lvl] >= rank[level]) port.postMessage({ kind: 'log', level: lvl, msg, fields: { ...base, ...fields } } satisfies FromThread);
+    if (LOG_RANK[lvl] >= LOG_RANK[level]) port.postMessage({ kind: 'log', level: lvl, msg, fields: { ...base, ...fields } } satisfies FromThread);
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error'), child: (f) => forwardingLogger(port, level, { ...base, ...f }) };
 }
@@ -240,11 +238,8 @@ async function runThread(port: MessagePort, data: ThreadData) {
     const config = data.config;
     const registry = await AuthorityRegistry.load(db.db, config);
     const known = new Set(registry.all().map((a) => a.id));
-    const matching = config.matching;
-    const linker = matching.enabled
-      ? new Matcher({ models: new ModelStore(), nicknames: loadNicknames(), knownGiven: loadKnownGivenNames(), maxBlockSize: matching.maxBlockSize, maxCandidateGoldens: matching.maxCandidateGoldens })
-      : identityLinker;
-    const survive = survivorship(matching.survivorship, (id) => registry.get(id)?.trustRank ?? 0);
+    const linker = configuredLinker(config.matching, new ModelStore());
+    const survive = survivorship(config.matching.survivorship, (id) => registry.get(id)?.trustRank ?? 0);
     const worker = new Worker({
       database: db,
       config,

@@ -13,11 +13,12 @@ export interface Logger {
   child(fields: Fields): Logger;
 }
 
-const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+/** A line is written when its level's rank is at least the logger's. */
+export const LOG_RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export function createLogger(level: LogLevel = 'info', base: Fields = {}, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
   const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: Fields) => {
-    if (rank[lvl] < rank[level]) return;
+    if (LOG_RANK[lvl] < LOG_RANK[level]) return;
     write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields }));
   };
   return {

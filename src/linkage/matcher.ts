@@ -10,7 +10,8 @@ import { termFrequencyKeys } from '../../algorithms/person-comparisons.js';
 import { normalizePerson, PERSON_BLOCKING_RULES, type Person } from '../../algorithms/person.js';
 import type { Demographics } from '../ingest/demographics.js';
 import { query } from '../storage/db.js';
-import type { Linker, Placement, ReviewProposal } from './linker.js';
+import type { FileConfig } from '../config.js';
+import { identityLinker, type Linker, type Placement, type ReviewProposal } from './linker.js';
 import type { ActiveModel, ModelStore } from './models.js';
 import { barredMembers } from './non-matches.js';
 import { createGolden, link, openReview, unlink, type ApplyContext, type SourceRecordRow } from './records.js';
@@ -30,6 +31,12 @@ export const GIVEN_NAMES_URLS = [new URL('../../fixtures/names/given-names.csv',
 export function loadKnownGivenNames(): KnownNames {
   const rows = parseNicknameCsv(readFileSync(NICKNAMES_URL, 'utf8'));
   return knownNames(...GIVEN_NAMES_URLS.map((u) => parseGivenNameCsv(readFileSync(u, 'utf8'))), rows.map((r) => r[0]), rows.map((r) => r[2]));
+}
+
+/** The linker the config asks for: the Matcher with the shipped name tables, or the identity linker when matching is off. */
+export function configuredLinker(matching: FileConfig['matching'], models: ModelStore): Linker {
+  if (!matching.enabled) return identityLinker;
+  return new Matcher({ models, nicknames: loadNicknames(), knownGiven: loadKnownGivenNames(), maxBlockSize: matching.maxBlockSize, maxCandidateGoldens: matching.maxCandidateGoldens });
 }
 
 export interface MatcherOptions {
