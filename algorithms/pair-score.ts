@@ -22,12 +22,14 @@
  *
  * Vetoes (the decision sends the pair to review at most):
  * - in a household, given names that clearly disagree or one that is missing; or given names that are
- *   similar but not the same name (a typo, or JAYDEN / JAYLEN) with the same birth date and no agreeing middle
- *   name: the twin's signature. An SSN (or other person identifier) both records carry and agree on lifts it,
- *   and so does a keystroke slip: the two given names are one edit apart (a substitution, an adjacent
- *   transposition, a letter dropped or doubled) and exactly one of them is a known given name (JENNIFER /
- *   JENNIFRE). Twins are named with two real names (KAYLA / KYLA), so the vocabulary (normalize/given-names.ts)
- *   keeps them apart; without one, no slip is recognised;
+ *   similar but not the same name (a typo, or JAYDEN / JAYLEN) with the same birth date (as far as both records
+ *   know it: a year-only date or a 1 January placeholder may hide a twin's) and no agreeing middle name: the
+ *   twin's signature. An SSN (or other person identifier) both records carry and agree on lifts it,
+ *   and so does a slip: the two given names are one edit apart (a substitution, an adjacent transposition, a
+ *   letter dropped or doubled) and exactly one of them is a known given name (JENNIFER / JENNIFRE), or the
+ *   vocabulary knows neither and they are one OCR misreading apart (RAVI / RAUI). Twins are named with two
+ *   real names (KAYLA / KYLA), so the vocabulary (normalize/given-names.ts) keeps them apart; without one, no
+ *   slip is recognised;
  * - in a household, or at a shared home (two of street, phone and postcode), birth years ten or more apart
  *   (1958 / 1988 is one keystroke, and a father and son; a mother and her married daughter);
  * - the twin's signature with the same family name when neither street nor phone shows the two living apart
@@ -43,6 +45,13 @@
  * A name keyed in the other field with the other name different (partial swap) shares the family name for
  * telling a household: at one address it is another member of it, not a typo.
  *
+ * Refuted pairs. When the records' own fields say "someone else" ('names-differ'; or 'household-generation'
+ * with birth dates that no keying error relates: level 'else'), the agreeing street, phone and postcode are
+ * withheld from the weight (a 'household' contribution, level 'residence-withheld'): they say the two share a
+ * home, which is why they were compared at all, not that they are one person. Such a pair then scores on what
+ * the records say of the person, usually below the lower threshold: a parent and a child, or two partners,
+ * make no review item.
+ *
  * Term frequencies are smoothed towards the model's u: with c records holding the value among N,
  *   tf = (c + k·u) / (N + k)
  * with k = 10,000 pseudo-records, so a young index (a few hundred records, where one name in twenty looks
@@ -50,7 +59,7 @@
  */
 
 import { explain, levelWeight, probabilityOf, totalWeight, type CompiledModel, type Explanation } from './fellegi-sunter.js';
-import { oneEditApart } from './comparators/strings.js';
+import { ocrConfusionApart, oneEditApart } from './comparators/strings.js';
 import type { KnownNames } from './normalize/given-names.js';
 import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
 import type { Person } from './person.js';
@@ -99,7 +108,10 @@ const OTHER_ID_EXACT = level('other_id', 'exact');
 const GIVEN_ELSE = level('given_name', 'else');
 const MIDDLE_EXACT = level('middle_name', 'exact');
 const NULL = 0;
-const DOB_EXACT = level('dob', 'exact');
+// The same birth date as far as both records know it: a year-only date, or a 1 January placeholder, may hide
+// a twin's (comparators/dates.ts 'partial-agree').
+const DOB_SAME = new Set([level('dob', 'exact'), level('dob', 'partial-agree')]);
+const DOB_ELSE = level('dob', 'else');
 const STREET_ELSE = level('street', 'else');
 const PHONE_ELSE = level('phone', 'else');
 const EXACT = { given_name: level('given_name', 'exact'), family_name: level('family_name', 'exact') } as const;
@@ -152,40 +164,21 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   const familyShared = agreesAt(gamma, C.family_name, FAMILY_AGREE) || gamma[C.family_name] === FAMILY_PARTIAL_SWAP;
   const household = familyShared && (agreesAt(gamma, C.street, STREET_AGREE) || agreesAt(gamma, C.phone, PHONE_AGREE));
 
-  // The weight without building the explanation: most pairs scored are never shown to anyone, and the
-  // explanation's objects cost as much as the comparisons.
-  let weight = totalWeight(cm, gamma, freq);
-  let adjustment = 0;
-  if (household) {
-    let sum = 0;
-    let logM = 0;
-    let minU = 1;
-    for (const [i, set] of RESIDENCE) {
-      if (!agreesAt(gamma, i, set)) continue;
-      const level = gamma[i]!;
-      const t = levelWeight(cm, i, level, freq?.[i]);
-      const m = cm.m[i]![level]!;
-      sum += t;
-      logM += Math.log2(m);
-      minU = Math.min(minU, m / 2 ** t);
-    }
-    adjustment = Math.min(0, logM - Math.log2(minU) - sum);
-    weight += adjustment;
-  }
-
   const vetoes: Veto[] = [];
   // Which household member is this? A given name that clearly disagrees (or is missing) leaves it open. A
   // similar one (JAYDEN / JAYLEN; not a keystroke slip) leaves it open only with the twin's signature, the same
   // birth date (see below for the middle name). An SSN both records carry and agree on settles it either way.
   const g = gamma[C.given_name]!;
   const ssnAgrees = gamma[C.ssn] === SSN_EXACT || gamma[C.other_id] === OTHER_ID_EXACT;
-  const givenDiffers = !GIVEN_SAME.has(g) && !ssnAgrees && !(known !== undefined && keystrokeSlip(a, b, known));
+  // Only the household and twin vetoes read it: the slip is looked for only where one of them could apply.
+  const givenDiffers =
+    !GIVEN_SAME.has(g) && !ssnAgrees && (household || DOB_SAME.has(gamma[C.dob]!)) && !(known !== undefined && keystrokeSlip(a, b, known));
   const clearlyDiffers = givenDiffers && (g === GIVEN_ELSE || g === NULL);
   // An agreeing middle name says a similar first name is a variant of the same person's (JON PAUL / JOHN PAUL);
   // it says nothing of a first name that clearly differs, or of two names both known to be real (twins may
   // share a middle name: SHIRLEY ANN / SCOTT ANN, AIDEN LEE / JADEN LEE).
   const twoKnownNames = known !== undefined && known.has(a.given) && known.has(b.given);
-  const twinSignature = givenDiffers && gamma[C.dob] === DOB_EXACT && (gamma[C.middle_name] !== MIDDLE_EXACT || clearlyDiffers || twoKnownNames);
+  const twinSignature = givenDiffers && DOB_SAME.has(gamma[C.dob]!) && (gamma[C.middle_name] !== MIDDLE_EXACT || clearlyDiffers || twoKnownNames);
   if (household && (clearlyDiffers || twinSignature)) vetoes.push('household-given-name');
   // Twins again, outside one home: same family name and birth date, given names not the same name, and either
   // nothing that says they live apart (a lab sends no address or phone) or two real given names (adult twins
@@ -210,6 +203,34 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   if (g === GIVEN_ELSE && gamma[C.family_name] === FAMILY_ELSE && !ssnAgrees) vetoes.push('names-differ');
   if (suffixesDiffer(a, b)) vetoes.push('suffix-differs');
 
+  // The weight without building the explanation: most pairs scored are never shown to anyone, and the
+  // explanation's objects cost as much as the comparisons.
+  let weight = totalWeight(cm, gamma, freq);
+  let adjustment = 0;
+  // Two people whose own fields say "someone else" (neither name agrees; or a generation apart in birth year
+  // that no keying error explains) share a home, not an identity: the home is withheld from the score, which
+  // then rests on what the records say of the person, and no steward is asked about a parent and a child.
+  const refuted = vetoes.includes('names-differ') || (vetoes.includes('household-generation') && gamma[C.dob] === DOB_ELSE);
+  if (refuted) {
+    for (const [i, set] of ADDRESS) if (agreesAt(gamma, i, set)) adjustment -= levelWeight(cm, i, gamma[i]!, freq?.[i]);
+    weight += adjustment;
+  } else if (household) {
+    let sum = 0;
+    let logM = 0;
+    let minU = 1;
+    for (const [i, set] of RESIDENCE) {
+      if (!agreesAt(gamma, i, set)) continue;
+      const level = gamma[i]!;
+      const t = levelWeight(cm, i, level, freq?.[i]);
+      const m = cm.m[i]![level]!;
+      sum += t;
+      logM += Math.log2(m);
+      minU = Math.min(minU, m / 2 ** t);
+    }
+    adjustment = Math.min(0, logM - Math.log2(minU) - sum);
+    weight += adjustment;
+  }
+
   const probability = probabilityOf(weight);
   let explanation: Explanation | undefined;
   return {
@@ -219,7 +240,7 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
       if (explanation === undefined) {
         const ex = explain(cm, gamma, freq);
         const contributions = [...ex.contributions];
-        if (adjustment < 0) contributions.push({ comparison: 'household', level: 'shared-residence', levelIndex: -1, weight: adjustment, tfAdjustment: 0 });
+        if (adjustment < 0) contributions.push({ comparison: 'household', level: refuted ? 'residence-withheld' : 'shared-residence', levelIndex: -1, weight: adjustment, tfAdjustment: 0 });
         explanation = { ...ex, contributions, weight, probability };
       }
       return explanation;
@@ -252,8 +273,12 @@ function sharedAddress(gamma: ArrayLike<number>): boolean {
 }
 
 /**
- * Some given name of one record is a keystroke slip of one of the other's: one edit apart (Damerau-Levenshtein
- * 1), at least three letters each and four in the longer, and exactly one of the two a known name.
+ * Some given name of one record is a slip of one of the other's, at least three letters each and four in the
+ * longer: one edit apart (Damerau-Levenshtein 1) with exactly one of the two a known name (JENNIFER /
+ * JENNIFRE), or, when the vocabulary knows neither, one OCR misreading apart (RAVI / RAUI, STANISLAW /
+ * STANISLAVV: comparators/strings.ts ocrConfusionApart). A keystroke between two unknown names is not enough:
+ * NINA / MINA and KARA / LARA are one key apart and twins' names, and the vocabulary is thinnest for the names
+ * of the populations it would then misjudge.
  */
 export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean {
   for (const x of a.names) {
@@ -261,7 +286,9 @@ export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean 
       const gx = x.given;
       const gy = y.given;
       if (gx === gy || Math.min(gx.length, gy.length) < 3 || Math.max(gx.length, gy.length) < 4) continue;
-      if (known.has(gx) !== known.has(gy) && oneEditApart(gx, gy)) return true;
+      const kx = known.has(gx);
+      const ky = known.has(gy);
+      if (kx !== ky ? oneEditApart(gx, gy) : !kx && ocrConfusionApart(gx, gy)) return true;
     }
   }
   return false;

@@ -409,7 +409,7 @@ interface ReviewFigures {
   reasons?: Record<string, number>;
 }
 
-async function openReviewItems(service: Service, pop: Population, golden: Map<string, string>): Promise<ReviewFigures> {
+async function openReviewItems(service: Service, pop: Population, golden: Map<string, string>, explain = false): Promise<ReviewFigures> {
   let fromApi: number | undefined;
   try {
     const res = await fetch(`http://127.0.0.1:${service.httpPort}/api/review-items?status=open`, { headers: { authorization: `Bearer ${BEARER}` } });
@@ -442,11 +442,17 @@ async function openReviewItems(service: Service, pop: Population, golden: Map<st
     }
     let same = 0;
     const reasons: Record<string, number> = {};
+    const bySignature = new Map<string, number>();
     for (const it of items) {
       const p = truth.get(recordKey(it.oid, it.mrn));
-      if (p !== undefined && personsOf.get(it.golden)?.has(p)) same++;
-      for (const r of Array.isArray(it.reasons) ? it.reasons : []) reasons[String(r)] = (reasons[String(r)] ?? 0) + 1;
+      const isSame = p !== undefined && personsOf.get(it.golden)?.has(p) === true;
+      if (isSame) same++;
+      const rs = Array.isArray(it.reasons) ? it.reasons.map(String) : [];
+      for (const r of rs) reasons[r] = (reasons[r] ?? 0) + 1;
+      const sig = `${isSame ? 'same-person' : 'different'} ${[...rs].sort().join(',')}`;
+      bySignature.set(sig, (bySignature.get(sig) ?? 0) + 1);
     }
+    if (explain) for (const [sig, n] of [...bySignature].sort((x, y) => y[1] - x[1])) log(`  review ${n}\t${sig}`);
     out.samePerson = same;
     out.reasons = reasons;
   } catch (e) {
@@ -489,7 +495,8 @@ async function explainMisses(service: Service, pop: Population, golden: Map<stri
     const outcome = s.vetoes.length ? s.vetoes.join('+') : s.probability >= upper ? 'above-upper' : s.probability >= lower ? 'between' : 'below-lower';
     const key = `${kind} ${outcome}`;
     tally.set(key, (tally.get(key) ?? 0) + 1);
-    if (examples.length < limit) {
+    // Every false merge is shown: there are few, and each one matters more than any miss.
+    if (kind === 'merged' || examples.length < limit) {
       const levels = s.explanation.contributions.filter((c) => c.levelIndex >= 0).map((c) => `${c.comparison}=${c.level}(${(c.weight + c.tfAdjustment).toFixed(1)})`).join(' ');
       const show = (p: Person) => `${p.given} ${p.family} ${p.dobKey ?? '-'} ${p.sex ?? '-'}`;
       const st = (r: typeof a) => state.get(recordKey(r.oid, r.mrn));
@@ -511,7 +518,7 @@ async function explainMisses(service: Service, pop: Population, golden: Map<stri
     for (let i = 0; i < rs.length; i++) for (let j = i + 1; j < rs.length; j++) if (rs[i]!.person !== rs[j]!.person) look('merged', rs[i]!, rs[j]!);
   }
   for (const [k, n] of [...tally].sort((x, y) => y[1] - x[1])) log(`  ${n}\t${k}`);
-  for (const e of examples) log(`  ${e}`);
+  for (const e of [...examples.filter((e) => e.startsWith('merged')), ...examples.filter((e) => !e.startsWith('merged'))]) log(`  ${e}`);
 }
 
 async function runBackend(backend: Backend, o: Options, pop: Population): Promise<{ ok: boolean; line: Record<string, unknown> }> {
@@ -551,7 +558,7 @@ async function runBackend(backend: Backend, o: Options, pop: Population): Promis
     const pix = await pixAll(service.httpPort, keys, o.pixConcurrency);
     for (const f of pix.failures) log(`  PIXm failed: ${f}`);
     const s = score(pop, pix.golden);
-    const review = await openReviewItems(service, pop, pix.golden);
+    const review = await openReviewItems(service, pop, pix.golden, o.explainMisses > 0);
     if (o.explainMisses > 0) await explainMisses(service, pop, pix.golden, o.explainMisses);
 
     const ackSeconds = Number(sent.lastAck - sent.firstSend) / 1e9;

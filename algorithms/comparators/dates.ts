@@ -32,6 +32,10 @@
 //                       never in 'exact', so 'exact' always means a full-date agreement.
 //                                                                           1980 / 1980-01-12,
 //                                                                           1980-01 / 1980-01-12
+//                       Also both full, same year, and one of them 1 January (and no level above
+//                       holds): 1 January is the placeholder registrars key for "year known only", so
+//                       the day and month of such a date are not taken as known.
+//                                                                           1980-01-01 / 1980-08-29
 // - 'disagree'          anything else.
 
 export interface PartialDate {
@@ -115,8 +119,14 @@ export function compareDates(a: PartialDate, b: PartialDate, options?: CompareDa
   if (count === 2 && p2 === p1 - 1 && a1 === b2 && a2 === b1 && componentOf(p1) === componentOf(p2)) return 'transposed-digits';
 
   if (Math.abs(fa.y - fb.y) === 1 && fa.m === fb.m && fa.d === fb.d) return 'year-off-by-one';
+  if (fa.y === fb.y && (isJanuaryFirst(fa) || isJanuaryFirst(fb))) return 'partial-agree';
   if (Math.abs(dayNumber(fa) - dayNumber(fb)) <= withinDays) return 'within-days';
   return 'disagree';
+}
+
+/** 1 January: the date a registration system keys when only the year of birth is known. */
+function isJanuaryFirst(p: FullDate): boolean {
+  return p.m === 1 && p.d === 1;
 }
 
 /** YYYYMMDD, zero-padded. */

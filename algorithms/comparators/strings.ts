@@ -202,3 +202,56 @@ function tokenSet(s: string): Set<string> {
   for (const t of s.split(/\s+/)) if (t.length > 0) out.add(t);
   return out;
 }
+
+/**
+ * Glyphs a scanner or a tired eye reads as one another on a printed or handwritten form (U / V, I / L,
+ * VV / W, RN / M, CL / D …), each listed once; a confusion is symmetric.
+ */
+export const OCR_CONFUSIONS: ReadonlyArray<readonly [string, string]> = [
+  ['U', 'V'],
+  ['I', 'L'],
+  ['I', '1'],
+  ['L', '1'],
+  ['O', '0'],
+  ['O', 'Q'],
+  ['S', '5'],
+  ['B', '8'],
+  ['Z', '2'],
+  ['G', '6'],
+  ['VV', 'W'],
+  ['RN', 'M'],
+  ['NN', 'M'],
+  ['CL', 'D'],
+  ['LI', 'H'],
+  ['II', 'U'],
+];
+
+/**
+ * `a` reads as `b` through exactly one OCR confusion (RAVI / RAUI, STANISLAW / STANISLAVV, HARISH / HARLSH):
+ * one occurrence of one side of a pair in OCR_CONFUSIONS replaced by the other side. Unlike a keystroke
+ * (NINA / MINA, KARA / LARA), such a misreading almost never lands on another name parents give.
+ */
+export function ocrConfusionApart(a: string, b: string): boolean {
+  if (a === b || Math.abs(a.length - b.length) > 1) return false;
+  // The common prefix and suffix bound where the one replacement can be.
+  let p = 0;
+  while (p < a.length && p < b.length && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < a.length - p && s < b.length - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  for (const [x, y] of OCR_CONFUSIONS) {
+    if (replacesAt(a, b, x, y, p, s) || replacesAt(a, b, y, x, p, s)) return true;
+  }
+  return false;
+}
+
+/** `b` is `a` with one occurrence of `from` (covering the differing middle a[p, len−s)) replaced by `to`. */
+function replacesAt(a: string, b: string, from: string, to: string, p: number, s: number): boolean {
+  if (a.length - from.length !== b.length - to.length) return false;
+  // The replaced span must cover the differing middle; it may reach into the common prefix or suffix (RN / M).
+  const lo = Math.max(0, a.length - s - from.length);
+  const hi = Math.min(p, a.length - from.length);
+  for (let i = lo; i <= hi; i++) {
+    if (a.startsWith(from, i) && b.startsWith(to, i) && a.slice(i + from.length) === b.slice(i + to.length) && a.slice(0, i) === b.slice(0, i)) return true;
+  }
+  return false;
+}

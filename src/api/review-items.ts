@@ -231,7 +231,7 @@ export const waterfallSchema = component(
     priorProbability: z.number(),
     contributions: z.array(
       z.object({
-        comparison: z.string().meta({ description: "a comparison of the model, or 'household' (the shared-residence correction)" }),
+        comparison: z.string().meta({ description: "a comparison of the model, or 'household' (level shared-residence: the household correction; residence-withheld: the home not counted between records whose names or birth years say another person)" }),
         level: z.string(),
         levelIndex: int,
         weight: z.number().meta({ description: 'log2(m/u) of the level' }),

@@ -78,6 +78,7 @@ const LEVELS: Record<string, [string, string]> = {
   'two-parts': ['number+street', 'house number and street name agree'],
   'one-part': ['one part', 'the house number or the street name agrees'],
   'shared-residence': ['live together', 'people who live together share family name, address and phone: those count once, not three times'],
+  'residence-withheld': ['home not counted', 'the names or the birth years say another person: a shared address, phone or ZIP code is not evidence that they are one'],
 };
 
 export const levelShort = (code: string) => LEVELS[code]?.[0] ?? code;

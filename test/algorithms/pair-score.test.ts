@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compile, type Contribution } from '../../algorithms/fellegi-sunter.js';
+import { compile, probabilityOf, type Contribution } from '../../algorithms/fellegi-sunter.js';
 import { parseModel, type Model } from '../../algorithms/model.js';
 import { buildNicknameIndex, parseNicknameCsv } from '../../algorithms/normalize/nicknames.js';
 import { firmVetoes, keystrokeSlip, scorePair, smoothedFrequency, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
@@ -162,13 +162,34 @@ describe('scorePair: household correction', () => {
     expect(s.vetoes).toEqual([]);
   });
 
-  it('no correction when street and phone agree but the family name does not (lodgers)', () => {
+  it('street and phone agreeing with neither name (lodgers, partners): no household, and the home is withheld', () => {
     const lodger = person({ given: 'Mary', family: 'Okonkwo', dob: '1982-07-09', sex: 'F', ...HOME });
     const s = scorePair(cm, john, lodger);
     expect(s.household).toBe(false);
-    expect(contribution(s.explanation.contributions, 'household')).toBeUndefined();
     // No household veto; neither of their names agrees, though.
     expect(s.vetoes).toEqual(['names-differ']);
+    const labels = compareLabels(john, lodger);
+    const withheld = contribution(s.explanation.contributions, 'household');
+    expect(withheld?.level).toBe('residence-withheld');
+    // Exactly the agreeing street, phone and postcode weights come off.
+    const address = s.explanation.contributions.filter((c) => ['street', 'phone', 'postcode'].includes(c.comparison) && c.weight > 0);
+    expect(address.map((c) => c.comparison).sort()).toEqual(['phone', 'postcode', 'street'].filter((c) => labels[c as 'street'] !== 'else' && labels[c as 'street'] !== 'null').sort());
+    expect(withheld!.weight).toBeCloseTo(-address.reduce((t, c) => t + c.weight, 0), 9);
+    expect(waterfall(s.explanation)).toBeCloseTo(s.weight, 9);
+    expect(s.probability).toBeLessThan(model.thresholds.lower); // no review item for a lodger
+  });
+
+  it('partners born days apart at one home: neither name agrees, so no review either', () => {
+    const partner = { given: 'Mary', family: 'Okonkwo', dob: '1982-07-20', sex: 'M', ...HOME };
+    const other = { given: 'Peter', family: 'Lindqvist', dob: '1982-07-12', sex: 'M', ...HOME };
+    const s = scorePair(cm, person(other), person(partner));
+    expect(s.vetoes).toContain('names-differ');
+    expect(s.probability).toBeLessThan(model.thresholds.lower);
+    // An SSN both carry and agree on is a legal change of both names: no veto, the home counts.
+    const renamed = scorePair(cm, person({ ...other, ssn: '531-84-2276' }), person({ ...partner, ssn: '531-84-2276' }));
+    expect(renamed.vetoes).not.toContain('names-differ');
+    expect(contribution(renamed.explanation.contributions, 'household')).toBeUndefined();
+    expect(renamed.probability).toBeGreaterThan(model.thresholds.upper);
   });
 
   it("the same first name at one home a generation apart, family names differing (SUSAN MILLER 1954 / SUSAN MONTGOMERY 1986): 'household-generation'", () => {
@@ -176,9 +197,20 @@ describe('scorePair: household correction', () => {
     const daughter = person({ given: 'Susan', family: 'Montgomery', dob: '1986-06-25', sex: 'F', ...HOME });
     const s = scorePair(cm, mother, daughter);
     expect(s.household).toBe(false);
-    expect(s.probability).toBeGreaterThan(0.995); // the address, counted three times, would carry it
     expect(s.vetoes).toEqual(['household-generation']);
     expect(firmVetoes(s, mother, daughter, known)).toEqual(['household-generation']);
+    // The address, counted three times, would carry it over the upper threshold; birth dates 32 years apart
+    // that no keying error explains withhold it, and a parent and a child make no review item.
+    const withheld = contribution(s.explanation.contributions, 'household');
+    expect(withheld?.level).toBe('residence-withheld');
+    expect(probabilityOf(s.weight - withheld!.weight)).toBeGreaterThan(model.thresholds.upper);
+    expect(s.probability).toBeLessThan(model.thresholds.lower);
+    // One keyed digit of the year (1954 / 1984) could be a typo of one person's date: the veto stays, the
+    // home counts, and a steward decides.
+    const typo = scorePair(cm, mother, person({ given: 'Susan', family: 'Montgomery', dob: '1984-06-17', sex: 'F', ...HOME }));
+    expect(typo.vetoes).toEqual(['household-generation']);
+    expect(contribution(typo.explanation.contributions, 'household')).toBeUndefined();
+    expect(typo.probability).toBeGreaterThan(model.thresholds.lower);
     // One shared field (a ZIP code) is no shared home.
     expect(scorePair(cm, mother, person({ given: 'Susan', family: 'Montgomery', dob: '1986-06-25', sex: 'F', ...ELSEWHERE, zip: HOME.zip })).vetoes).toEqual([]);
   });
@@ -350,9 +382,40 @@ describe('scorePair: a keystroke slip is not a twin', () => {
     expect(firmVetoes(s, twinSignature(x), twinSignature(y), known)).toContain('household-given-name');
   });
 
+  it('a 1 January placeholder hides a twin\'s birth date: ANTONIO 2012-01-01 / ANTONIA 2012-09-03 at one home, SSNs one digit apart', () => {
+    const antonio = person({ given: 'Antonio', family: 'Cruz Ramirez', dob: '2012-01-01', sex: 'M', ssn: '531-84-2276', ...HOME });
+    const antonia = person({ given: 'Antonia', family: 'Cruz Ramirez', dob: '2012-09-03', sex: 'F', ssn: '531-84-2277', ...HOME });
+    expect(compareLabels(antonio, antonia).dob).toBe('partial-agree');
+    const s = scorePair(cm, antonio, antonia, undefined, known);
+    expect(s.probability).toBeGreaterThan(model.thresholds.upper); // the score alone would merge the twins
+    expect(s.vetoes).toContain('household-given-name');
+    // Seen from a lab (no address or phone): the twin's signature all the same.
+    const lab = person({ given: 'Antonia', family: 'Cruz Ramirez', dob: '2012-09-03', sex: 'F' });
+    expect(scorePair(cm, antonio, lab, undefined, known).vetoes).toContain('possible-twin');
+  });
+
   it('two names the vocabulary does not know keep the veto; so do names two edits apart', () => {
     expect(scorePair(cm, twinSignature('Xqvian'), twinSignature('Xqvien'), undefined, known).vetoes).toContain('household-given-name');
     expect(scorePair(cm, twinSignature('Jennifer'), twinSignature('Jenfier'), undefined, known).vetoes).toContain('household-given-name');
+    // One key apart (J: U / I adjacent): twins' names the vocabulary lacks.
+    expect(scorePair(cm, twinSignature('Minji'), twinSignature('Minju'), undefined, known).vetoes).toContain('household-given-name');
+    expect(scorePair(cm, twinSignature('Minji'), twinSignature('Minju', true), undefined, known).vetoes).toContain('possible-twin');
+  });
+
+  it.each([
+    ['Ravi', 'Raui'],
+    ['Yinuo', 'Yinvo'],
+    ['Harish', 'Harlsh'],
+    ['Stanislaw', 'Stanislavv'],
+  ])('%s / %s: one OCR misreading apart, neither name known: a slip, no veto', (x, y) => {
+    const a = twinSignature(x);
+    const b = twinSignature(y);
+    expect(known.has(a.given) || known.has(b.given)).toBe(false);
+    expect(keystrokeSlip(a, b, known)).toBe(true);
+    expect(scorePair(cm, a, b, undefined, known).vetoes).toEqual([]);
+    expect(scorePair(cm, a, twinSignature(y, true), undefined, known).vetoes).toEqual([]);
+    // Without a vocabulary no slip is recognised at all.
+    expect(scorePair(cm, a, b).vetoes).toContain('household-given-name');
   });
 
   it('firmVetoes: a given-name veto against an unknown form (a slip, a rare nickname) is not firm; SSN, suffix and generation always are', () => {

@@ -51,6 +51,14 @@ describe('compareDates: each level with an example that hits it and a near miss 
     ['1980-01', '1980-02-12', 'disagree'], // near miss: month known on both sides and differs
     ['1980', '1981-01-12', 'disagree'], // near miss: year differs
     ['1980', '1981', 'disagree'],
+    // 1 January, the placeholder for "year known only": only the year is taken as known
+    ['1996-01-01', '1996-08-29', 'partial-agree'],
+    ['1996-12-31', '1996-01-01', 'partial-agree'],
+    ['1996-01-01', '1996-01-11', 'one-digit'], // a keying error explains it first
+    ['1996-01-01', '1996-01-15', 'partial-agree'], // before within-days: the placeholder reading is the likelier
+    ['1996-01-01', '1997-08-29', 'disagree'], // near miss: another year
+    ['1996-01-02', '1996-08-29', 'disagree'], // near miss: 2 January is no placeholder
+    ['1996-01-01', '1996-01-01', 'exact'],
   ])('%s / %s → %s', (a, b, expected) => {
     expect(compareDates(dt(a), dt(b))).toBe(expected);
     expect(compareDates(dt(b), dt(a))).toBe(expected);

@@ -1,7 +1,7 @@
 import naturalJaroWinkler from 'natural/lib/natural/distance/jaro-winkler_distance.js';
 import naturalLevenshtein from 'natural/lib/natural/distance/levenshtein_distance.js';
 import { describe, expect, it } from 'vitest';
-import { damerauLevenshtein, jaccardTokens, jaro, jaroWinkler, levenshtein, oneEditApart } from '../../../algorithms/comparators/index.js';
+import { damerauLevenshtein, jaccardTokens, jaro, jaroWinkler, levenshtein, OCR_CONFUSIONS, ocrConfusionApart, oneEditApart } from '../../../algorithms/comparators/index.js';
 import { mulberry32, pick, randomString } from '../../helpers/prng.js';
 
 describe('jaroWinkler', () => {
@@ -182,6 +182,52 @@ describe('oneEditApart', () => {
       const a = randomString(rnd, 'ABC', 0, 6);
       const b = rnd() < 0.5 ? randomString(rnd, 'ABC', 0, 6) : mutateOnce(rnd, a);
       expect(oneEditApart(a, b), `${a} / ${b}`).toBe(damerauLevenshtein(a, b) === 1);
+    }
+  });
+});
+
+describe('ocrConfusionApart', () => {
+  it.each([
+    ['RAVI', 'RAUI', true], // U / V
+    ['HARISH', 'HARLSH', true], // I / L
+    ['STANISLAW', 'STANISLAVV', true], // VV / W
+    ['ANNA', 'AMA', true], // NN / M
+    ['CARMEN', 'CAMEN', false], // a letter dropped: a keystroke, not a misreading
+    ['SARNIA', 'SAMIA', true], // RN / M
+    ['DANA', 'CLANA', true], // CL / D at the start
+    ['NINA', 'MINA', false], // one key apart, and two names
+    ['KARA', 'LARA', false],
+    ['MINJI', 'MINJU', false],
+    ['KELLY', 'KEIIY', false], // two misreadings
+    ['RAVI', 'RAVI', false],
+    ['', 'U', false],
+  ])('%s / %s → %s', (a, b, expected) => {
+    expect(ocrConfusionApart(a, b)).toBe(expected);
+    expect(ocrConfusionApart(b, a)).toBe(expected);
+  });
+
+  it('is one replacement of one confusion, on random strings of confusable letters', () => {
+    const bruteForce = (a: string, b: string) => {
+      for (const [x, y] of OCR_CONFUSIONS) {
+        for (const [from, to] of [
+          [x, y],
+          [y, x],
+        ] as const) {
+          for (let i = a.indexOf(from); i >= 0; i = a.indexOf(from, i + 1)) if (a.slice(0, i) + to + a.slice(i + from.length) === b) return true;
+        }
+      }
+      return false;
+    };
+    const rnd = mulberry32(20261202);
+    for (let i = 0; i < 20_000; i++) {
+      const a = randomString(rnd, 'UVILWRNMCDA', 0, 6);
+      let b = randomString(rnd, 'UVILWRNMCDA', 0, 6);
+      if (rnd() < 0.5 && a.length > 0) {
+        const [x, y] = pick(rnd, OCR_CONFUSIONS);
+        const j = a.indexOf(x);
+        if (j >= 0) b = a.slice(0, j) + y + a.slice(j + x.length);
+      }
+      expect(ocrConfusionApart(a, b), `${a} / ${b}`).toBe(a !== b && bruteForce(a, b));
     }
   });
 });
