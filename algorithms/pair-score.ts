@@ -31,7 +31,9 @@
  *   real names (KAYLA / KYLA), so the vocabulary (normalize/given-names.ts) keeps them apart; without one, no
  *   slip is recognised;
  * - in a household, or at a shared home (two of street, phone and postcode), birth years ten or more apart
- *   (1958 / 1988 is one keystroke, and a father and son; a mother and her married daughter);
+ *   (1958 / 1988 is one keystroke, and a father and son; a mother and her married daughter), unless the dates
+ *   are one keying error apart and an SSN both carry agrees (a son's record may carry his father's SSN as the
+ *   guarantor's, but not also his birthday);
  * - the twin's signature with the same family name when neither street nor phone shows the two living apart
  *   (a lab sends neither: its record of a twin would otherwise link by name), or when both given names are
  *   known given names (adult twins live apart, and JAYDEN / JAYLEN at two addresses still score above the
@@ -112,6 +114,7 @@ const NULL = 0;
 // a twin's (comparators/dates.ts 'partial-agree').
 const DOB_SAME = new Set([level('dob', 'exact'), level('dob', 'partial-agree')]);
 const DOB_ELSE = level('dob', 'else');
+const DOB_KEYING_ERROR = new Set([level('dob', 'one-digit'), level('dob', 'transposed-digits')]);
 const STREET_ELSE = level('street', 'else');
 const PHONE_ELSE = level('phone', 'else');
 const EXACT = { given_name: level('given_name', 'exact'), family_name: level('family_name', 'exact') } as const;
@@ -195,7 +198,10 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   }
   // A generation apart under one roof is a parent and a child, whatever their family names (a mother and her
   // married daughter of the same first name): the shared address must not carry the pair over the threshold.
-  if (a.dob !== null && b.dob !== null && Math.abs(a.dob.y - b.dob.y) >= GENERATION_YEARS && (household || sharedAddress(gamma))) vetoes.push('household-generation');
+  // A keying error in the year (1958 / 1988) with an SSN both records carry and agree on is one person's record
+  // mistyped: a parent and a child born on the same day and month share no SSN.
+  const yearTypo = DOB_KEYING_ERROR.has(gamma[C.dob]!) && ssnAgrees;
+  if (a.dob !== null && b.dob !== null && Math.abs(a.dob.y - b.dob.y) >= GENERATION_YEARS && (household || sharedAddress(gamma)) && !yearTypo) vetoes.push('household-generation');
   if (gamma[C.ssn] === SSN_ELSE) vetoes.push('ssn-disagrees');
   // Neither name agrees at all: whatever else does (a shared home, a birth date days apart, a middle name that is
   // the other's family name), two people who share a life are not one person by score. An agreeing SSN is the

@@ -26,7 +26,8 @@
  *   record: file B for a linkage, every record for a deduplication);
  * - service: precision / recall / f1 / falseLinks (/ falseMergesOfHouseholdMembers) of the automatic links as
  *   the service makes them (algorithms/pair-score.ts: household-corrected score, smoothed term frequencies,
- *   vetoed pairs to review; vetoedLinks counts those), pairwise;
+ *   vetoed pairs to review; vetoedLinks counts those, vetoesBy splits them by veto into true and false
+ *   pairs), pairwise;
  * - recordsPerSec: normalise + block + compare + score, per record, one core; seconds: the whole data set
  *   (load, both models, training) so far.
  * --explain N prints the N highest-scoring false links and the N lowest-scoring missed true pairs (that
@@ -194,6 +195,8 @@ function serviceMetrics(ds: Dataset, cm: CompiledModel, persons: readonly Person
   let tp = 0;
   let fp = 0;
   let vetoed = 0;
+  // Which vetoes hold back which links: true pairs held back cost recall, false ones are the vetoes' point.
+  const vetoesBy: Record<string, { truePairs: number; falsePairs: number }> = {};
   let householdMerges = 0;
   for (let p = 0; p < cand.left.length; p++) {
     const i = cand.left[p]!;
@@ -202,6 +205,12 @@ function serviceMetrics(ds: Dataset, cm: CompiledModel, persons: readonly Person
     if (s.probability < upper) continue;
     if (s.vetoes.length > 0) {
       vetoed++;
+      const same = ds.records[i]!.entity === ds.records[j]!.entity;
+      for (const v of s.vetoes) {
+        const t = (vetoesBy[v] ??= { truePairs: 0, falsePairs: 0 });
+        if (same) t.truePairs++;
+        else t.falsePairs++;
+      }
       continue;
     }
     if (ds.records[i]!.entity === ds.records[j]!.entity) tp++;
@@ -219,6 +228,7 @@ function serviceMetrics(ds: Dataset, cm: CompiledModel, persons: readonly Person
     falseLinks: fp,
     ...(sameHousehold === undefined ? {} : { falseMergesOfHouseholdMembers: householdMerges }),
     vetoedLinks: vetoed,
+    vetoesBy,
   };
 }
 

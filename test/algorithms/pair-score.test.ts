@@ -276,6 +276,17 @@ describe('scorePair: vetoes', () => {
     expect(scorePair(cm, a, person({ given: 'John', family: 'Kowalczyk', dob: '1979-04-12', ...HOME })).vetoes).not.toContain('household-generation');
   });
 
+  it('a keyed year (1958 / 1988) with an SSN both carry and agree on is one person; a whole other birth date with the same SSN is not settled', () => {
+    const father = { given: 'John', family: 'Kowalczyk', dob: '1958-04-12', ssn: '531-84-2276', ...HOME };
+    const typo = scorePair(cm, person(father), person({ ...father, dob: '1988-04-12' }));
+    expect(compareLabels(person(father), person({ ...father, dob: '1988-04-12' })).dob).toBe('one-digit');
+    expect(typo.vetoes).toEqual([]);
+    // Without the SSN it is a father and a son born on the same day and month, as far as anyone can tell.
+    expect(scorePair(cm, person({ ...father, ssn: undefined }), person({ ...father, ssn: undefined, dob: '1988-04-12' })).vetoes).toEqual(['household-generation']);
+    // A son's record carrying his father's SSN as the guarantor's: another date altogether keeps the veto.
+    expect(scorePair(cm, person(father), person({ ...father, dob: '1988-09-30' })).vetoes).toEqual(['household-generation']);
+  });
+
   it("SSNs that disagree outright: 'ssn-disagrees' (even outside a household)", () => {
     const a = person({ given: 'John', family: 'Kowalczyk', dob: '1980-03-04', ssn: '212-45-6780', ...HOME });
     const b = person({ given: 'John', family: 'Kowalczyk', dob: '1980-03-04', ssn: '534-81-2297', ...ELSEWHERE });
