@@ -280,9 +280,9 @@ function sharedAddress(gamma: ArrayLike<number>): boolean {
 
 /**
  * Some given name of one record is a slip of one of the other's, at least three letters each and four in the
- * longer: one edit apart (Damerau-Levenshtein 1) with exactly one of the two a known name (JENNIFER /
- * JENNIFRE), or, when the vocabulary knows neither, one OCR misreading apart (RAVI / RAUI, STANISLAW /
- * STANISLAVV: comparators/strings.ts ocrConfusionApart). A keystroke between two unknown names is not enough:
+ * longer: one edit apart (Damerau-Levenshtein 1) or one OCR misreading apart (STANISLAW / STANISLAVV:
+ * comparators/strings.ts ocrConfusionApart) with exactly one of the two a known name (JENNIFER / JENNIFRE), or,
+ * when the vocabulary knows neither, one OCR misreading apart (RAVI / RAUI). A keystroke between two unknown names is not enough:
  * NINA / MINA and KARA / LARA are one key apart and twins' names, and the vocabulary is thinnest for the names
  * of the populations it would then misjudge.
  */
@@ -294,7 +294,7 @@ export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean 
       if (gx === gy || Math.min(gx.length, gy.length) < 3 || Math.max(gx.length, gy.length) < 4) continue;
       const kx = known.has(gx);
       const ky = known.has(gy);
-      if (kx !== ky ? oneEditApart(gx, gy) : !kx && ocrConfusionApart(gx, gy)) return true;
+      if (kx !== ky ? oneEditApart(gx, gy) || ocrConfusionApart(gx, gy) : !kx && ocrConfusionApart(gx, gy)) return true;
     }
   }
   return false;

@@ -18,18 +18,27 @@ import { createGolden, link, openReview, unlink, type ApplyContext, type SourceR
 import type { Tx } from '../storage/db.js';
 import type { MemberRow, RecordStore } from './store.js';
 
-export const NICKNAMES_URL = new URL('../../fixtures/names/nicknames.csv', import.meta.url);
+/** The genealogy-derived English table and the project's own short forms of names from other languages (fixtures/names/README.md). */
+export const NICKNAMES_URLS = [new URL('../../fixtures/names/nicknames.csv', import.meta.url), new URL('../../fixtures/names/nicknames-international.csv', import.meta.url)];
 
-export function loadNicknames(): NicknameIndex {
-  return buildNicknameIndex(parseNicknameCsv(readFileSync(NICKNAMES_URL, 'utf8')));
+function nicknameRows(): Array<[string, string, string]> {
+  return NICKNAMES_URLS.flatMap((u) => parseNicknameCsv(readFileSync(u, 'utf8')));
 }
 
-/** US first names of every birth cohort (pseudopeople) and Australian ones (FEBRL): fixtures/names/README.md. */
-export const GIVEN_NAMES_URLS = [new URL('../../fixtures/names/given-names.csv', import.meta.url), new URL('../../fixtures/names/given-names-au.csv', import.meta.url)];
+export function loadNicknames(): NicknameIndex {
+  return buildNicknameIndex(nicknameRows());
+}
+
+/** US first names of every birth cohort (pseudopeople; the SSA's 1880-2016 births) and Australian ones (FEBRL): fixtures/names/README.md. */
+export const GIVEN_NAMES_URLS = [
+  new URL('../../fixtures/names/given-names.csv', import.meta.url),
+  new URL('../../fixtures/names/given-names-us-ssa.csv', import.meta.url),
+  new URL('../../fixtures/names/given-names-au.csv', import.meta.url),
+];
 
 /** The shipped given names and every name of the nickname table (algorithms/normalize/given-names.ts). */
 export function loadKnownGivenNames(): KnownNames {
-  const rows = parseNicknameCsv(readFileSync(NICKNAMES_URL, 'utf8'));
+  const rows = nicknameRows();
   return knownNames(...GIVEN_NAMES_URLS.map((u) => parseGivenNameCsv(readFileSync(u, 'utf8'))), rows.map((r) => r[0]), rows.map((r) => r[2]));
 }
 

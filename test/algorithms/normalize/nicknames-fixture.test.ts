@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildNicknameIndex, HAS_NICKNAME, parseNicknameCsv } from '../../../algorithms/normalize/nicknames.js';
+import { loadKnownGivenNames, loadNicknames } from '../../../src/linkage/matcher.js';
 
 const text = readFileSync(new URL('../../../fixtures/names/nicknames.csv', import.meta.url), 'utf8');
 const rows = parseNicknameCsv(text);
@@ -49,5 +50,42 @@ describe('fixtures/names/nicknames.csv', () => {
   it('maps a nickname of two names to both, and each of those names to itself only', () => {
     expect(index.canonicalForms('bill')).toEqual(expect.arrayContaining(['ROBERT', 'WILLIAM']));
     expect(index.canonicalForms('Robert')).toEqual(['ROBERT']);
+  });
+});
+
+describe('fixtures/names/nicknames-international.csv, loaded with the English table by the service', () => {
+  const service = loadNicknames();
+  const known = loadKnownGivenNames();
+
+  it('parses whole, every row has_nickname, and adds no pair the English table already has', () => {
+    const intl = parseNicknameCsv(readFileSync(new URL('../../../fixtures/names/nicknames-international.csv', import.meta.url), 'utf8'));
+    expect(intl.length).toBeGreaterThan(100);
+    expect(intl.filter(([, relationship]) => relationship !== HAS_NICKNAME)).toEqual([]);
+    const english = new Set(rows.map(([a, , b]) => `${a},${b}`));
+    expect(intl.filter(([a, , b]) => english.has(`${a},${b}`))).toEqual([]);
+  });
+
+  it.each<[string, string]>([
+    ['ALEKSANDR', 'SASHA'],
+    ['JESUS', 'CHUY'],
+    ['GUADALUPE', 'LUPE'],
+    ['FRANCISCO', 'PACO'],
+    ['KATARZYNA', 'KASIA'],
+    ['GIUSEPPE', 'PEPPE'],
+    ['MOHAMMED', 'MOHAMED'], // two romanisations of one name
+    ['MOHAMMED', 'MO'],
+    ['YOUSSEF', 'YUSUF'],
+    ['ROBERT', 'BOB'], // the English table still answers
+  ])('%s ~ %s', (a, b) => {
+    expect(service.areNicknames(a, b)).toBe(true);
+    expect(known.has(a) && known.has(b)).toBe(true);
+  });
+
+  it('a short form of several names makes them equivalent to it, not to each other', () => {
+    expect(service.areNicknames('ROBERTO', 'BETO')).toBe(true);
+    expect(service.areNicknames('ALBERTO', 'BETO')).toBe(true);
+    expect(service.areNicknames('ROBERTO', 'ALBERTO')).toBe(false);
+    expect(service.areNicknames('ALEKSANDR', 'ALEKSANDRA')).toBe(false);
+    expect(index.areNicknames('ALEKSANDR', 'SASHA')).toBe(false); // not in the English table alone
   });
 });
