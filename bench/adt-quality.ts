@@ -427,9 +427,9 @@ async function openReviewItems(service: Service, pop: Population, golden: Map<st
   try {
     // Whether the queue holds true matches (thresholds too cautious) or noise: the record's person against
     // the persons of the candidate golden record's records.
-    const items = await query<{ oid: string; mrn: string; golden: string; reasons: unknown }>(
+    const items = await query<{ oid: string; mrn: string; golden: string; reasons: unknown; probability: number }>(
       service.database.db,
-      sql`select a.oid, s.identifier as mrn, r.candidate_golden_id::text as golden, r.reasons
+      sql`select a.oid, s.identifier as mrn, r.candidate_golden_id::text as golden, r.reasons, r.probability
           from review_items r join source_records s on s.id = r.source_record_id join authorities a on a.id = s.authority_id
           where r.status = 'open'`,
     );
@@ -451,6 +451,8 @@ async function openReviewItems(service: Service, pop: Population, golden: Map<st
       for (const r of rs) reasons[r] = (reasons[r] ?? 0) + 1;
       const sig = `${isSame ? 'same-person' : 'different'} ${[...rs].sort().join(',')}`;
       bySignature.set(sig, (bySignature.get(sig) ?? 0) + 1);
+      const band = `${isSame ? 'same-person' : 'different'} p ${it.probability < 0.9 ? '< 0.9' : it.probability < 0.99 ? '0.9-0.99' : it.probability < 0.995 ? '0.99-0.995' : '>= 0.995'}`;
+      bySignature.set(band, (bySignature.get(band) ?? 0) + 1);
     }
     if (explain) for (const [sig, n] of [...bySignature].sort((x, y) => y[1] - x[1])) log(`  review ${n}\t${sig}`);
     out.samePerson = same;

@@ -25,7 +25,7 @@ describe('fixtures/models/default-model.json', () => {
     expect(model.version).toBe(1);
     expect(model.name).toBe('default');
     expect(model.lambda).toBeCloseTo(1e-4, 10);
-    expect(model.thresholds).toEqual({ upper: 0.995, lower: 0.5 });
+    expect(model.thresholds).toEqual({ upper: 0.995, lower: 0.9 });
   });
 
   it('lists exactly the comparisons and level labels of the comparison vector, in order', () => {

@@ -198,7 +198,7 @@ describe.each(backends)('review queue API on $name', (backend) => {
       db(),
       sql`select weight, probability, source_record_id::int as "sourceId", candidate_record_id::int as "candidateId" from review_items where id = ${item.id}`,
     );
-    expect(body).toMatchObject({ id: item.id, status: 'open', version: 1, decision: null, stale: false, model: { version: 1, thresholds: { upper: 0.995, lower: 0.5 } } });
+    expect(body).toMatchObject({ id: item.id, status: 'open', version: 1, decision: null, stale: false, model: { version: 1, thresholds: { upper: 0.995, lower: 0.9 } } });
     expect(body.score).toBe(stored!.probability);
     expect(body.sourceRecord).toMatchObject({ id: stored!.sourceId, value: second(2), system: `urn:oid:${OID_A}`, status: 'active', linkKind: 'new' });
     expect(body.candidate.bestMember).toMatchObject({ id: stored!.candidateId, value: first(2), status: 'active' });
