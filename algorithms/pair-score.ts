@@ -29,7 +29,8 @@
  *   letter dropped or doubled) and exactly one of them is a known given name (JENNIFER / JENNIFRE), or the
  *   vocabulary knows neither and they are one OCR misreading apart (RAVI / RAUI). Twins are named with two
  *   real names (KAYLA / KYLA), so the vocabulary (normalize/given-names.ts) keeps them apart; without one, no
- *   slip is recognised;
+ *   slip is recognised. Two spellings of one spoken name (CATHERINE / KATHERINE, NATALIA / NATALYA) lift the
+ *   veto too, vocabulary or not: twins are not given names that sound alike;
  * - in a household, or at a shared home (two of street, phone and postcode), birth years ten or more apart
  *   (1958 / 1988 is one keystroke, and a father and son; a mother and her married daughter), unless the dates
  *   are one keying error apart and an SSN both carry agrees (a son's record may carry his father's SSN as the
@@ -61,6 +62,7 @@
  */
 
 import { explain, levelWeight, probabilityOf, totalWeight, type CompiledModel, type Explanation } from './fellegi-sunter.js';
+import { sameSpokenName } from './comparators/names.js';
 import { ocrConfusionApart, oneEditApart } from './comparators/strings.js';
 import type { KnownNames } from './normalize/given-names.js';
 import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
@@ -175,7 +177,11 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   const ssnAgrees = gamma[C.ssn] === SSN_EXACT || gamma[C.other_id] === OTHER_ID_EXACT;
   // Only the household and twin vetoes read it: the slip is looked for only where one of them could apply.
   const givenDiffers =
-    !GIVEN_SAME.has(g) && !ssnAgrees && (household || DOB_SAME.has(gamma[C.dob]!)) && !(known !== undefined && keystrokeSlip(a, b, known));
+    !GIVEN_SAME.has(g) &&
+    !ssnAgrees &&
+    (household || DOB_SAME.has(gamma[C.dob]!)) &&
+    !(known !== undefined && keystrokeSlip(a, b, known)) &&
+    !spokenAlike(a, b);
   const clearlyDiffers = givenDiffers && (g === GIVEN_ELSE || g === NULL);
   // An agreeing middle name says a similar first name is a variant of the same person's (JON PAUL / JOHN PAUL);
   // it says nothing of a first name that clearly differs, or of two names both known to be real (twins may
@@ -297,6 +303,15 @@ export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean 
       if (kx !== ky ? oneEditApart(gx, gy) || ocrConfusionApart(gx, gy) : !kx && ocrConfusionApart(gx, gy)) return true;
     }
   }
+  return false;
+}
+
+/**
+ * Some given name of one record is another spelling of one of the other's (CATHERINE / KATHERINE, NATALIA /
+ * NATALYA: comparators/names.ts sameSpokenName). Twins are not given two names that sound alike.
+ */
+export function spokenAlike(a: Person, b: Person): boolean {
+  for (const x of a.names) for (const y of b.names) if (sameSpokenName(x.given, y.given)) return true;
   return false;
 }
 

@@ -103,3 +103,43 @@ function sameMultiset(a: readonly string[], b: readonly string[]): boolean {
   const y = [...b].sort();
   return x.every((v, i) => v === y[i]);
 }
+
+/**
+ * The spelling skeleton of a folded name: what is left of it when the spellings English, Spanish and the usual
+ * romanisations use for one sound are made one (CATHERINE / KATHERINE, NATALIA / NATALYA, JOSEFINA /
+ * JOSEPHINA, MAKSIM / MAXIM, YASSIN / YASIN, ALIYA / ALIYAH):
+ *   PH → F;  CK → K;  C before E, I, Y → S, any other C → K;  Q → K;  X → KS;  Y → I;
+ *   then doubled letters are written once, and an H that ends the name after a vowel is dropped.
+ * Vowels are otherwise kept, so names that sound different stay apart (KAYLA / KYLA, AIDEN / AIDAN, AVA / EVA).
+ */
+export function spellingSkeleton(name: string): string {
+  let s = '';
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i]!;
+    const next = name[i + 1];
+    if (c === 'P' && next === 'H') {
+      s += 'F';
+      i++;
+    } else if (c === 'C' && next === 'K') {
+      s += 'K';
+      i++;
+    } else if (c === 'C') s += next === 'E' || next === 'I' || next === 'Y' ? 'S' : 'K';
+    else if (c === 'Q') s += 'K';
+    else if (c === 'X') s += 'KS';
+    else if (c === 'Y') s += 'I';
+    else s += c;
+  }
+  let out = '';
+  for (const c of s) if (out[out.length - 1] !== c) out += c;
+  if (out.length > 2 && out.endsWith('H') && 'AEIOU'.includes(out[out.length - 2]!)) out = out.slice(0, -1);
+  return out;
+}
+
+/**
+ * Two spellings of one spoken name: different, with the same spelling skeleton, four letters or more each (a
+ * shorter name has too few letters left to tell). Parents do not give twins two names that sound alike, so such a
+ * pair is one person's name spelled by two registrars.
+ */
+export function sameSpokenName(a: string, b: string): boolean {
+  return a !== b && a.length >= 4 && b.length >= 4 && spellingSkeleton(a) === spellingSkeleton(b);
+}

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, probabilityOf, type Contribution } from '../../algorithms/fellegi-sunter.js';
 import { parseModel, type Model } from '../../algorithms/model.js';
 import { buildNicknameIndex, parseNicknameCsv } from '../../algorithms/normalize/nicknames.js';
-import { firmVetoes, keystrokeSlip, scorePair, smoothedFrequency, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
+import { firmVetoes, keystrokeSlip, scorePair, smoothedFrequency, spokenAlike, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
 import { compareLabels } from '../../algorithms/person-comparisons.js';
 import { normalizePerson, type Person } from '../../algorithms/person.js';
 import { loadKnownGivenNames } from '../../src/linkage/matcher.js';
@@ -367,7 +367,7 @@ describe('scorePair: a keystroke slip is not a twin', () => {
 
   it.each([
     ['Jennifer', 'Jennifre', 'transposition'],
-    ['Jennifer', 'Jenifer', 'a letter dropped'],
+    ['Jennifer', 'Jennier', 'a letter dropped'],
     ['Kayla', 'Kaylq', 'keyboard-adjacent substitution'],
     ['Robert', 'Roert', 'a letter dropped'],
   ])('%s / %s (%s), same home and birth date: no veto with the vocabulary, a veto without', (x, y) => {
@@ -403,6 +403,33 @@ describe('scorePair: a keystroke slip is not a twin', () => {
     // Seen from a lab (no address or phone): the twin's signature all the same.
     const lab = person({ given: 'Antonia', family: 'Cruz Ramirez', dob: '2012-09-03', sex: 'F' });
     expect(scorePair(cm, antonio, lab, undefined, known).vetoes).toContain('possible-twin');
+  });
+
+  it.each([
+    ['Catherine', 'Katherine'],
+    ['Natalia', 'Natalya'],
+    ['Josefina', 'Josephina'],
+    ['Jennifer', 'Jenifer'],
+    ['Maksim', 'Maxim'],
+  ])('%s / %s: two spellings of one spoken name, vocabulary or not: no veto', (x, y) => {
+    const a = twinSignature(x);
+    const b = twinSignature(y);
+    expect(spokenAlike(a, b)).toBe(true);
+    expect(scorePair(cm, a, b, undefined, known).vetoes).toEqual([]);
+    expect(scorePair(cm, a, b).vetoes).toEqual([]);
+    expect(scorePair(cm, a, twinSignature(y, true)).vetoes).toEqual([]);
+  });
+
+  it('names that sound different keep the veto though a letter or two differ (KAYLA / KYLA, AIDEN / AIDAN, TAMIKA / TAMEKA)', () => {
+    for (const [x, y] of [
+      ['Kayla', 'Kyla'],
+      ['Aiden', 'Aidan'],
+      ['Tamika', 'Tameka'],
+      ['Isabel', 'Isabella'],
+    ] as const) {
+      expect(spokenAlike(twinSignature(x), twinSignature(y)), `${x} / ${y}`).toBe(false);
+      expect(scorePair(cm, twinSignature(x), twinSignature(y), undefined, known).vetoes, `${x} / ${y}`).toContain('household-given-name');
+    }
   });
 
   it('two names the vocabulary does not know keep the veto; so do names two edits apart', () => {

@@ -7,6 +7,8 @@ import {
   JW_MEDIUM,
   jaroWinkler,
   NAME_LEVELS,
+  sameSpokenName,
+  spellingSkeleton,
   type FamilyLevel,
   type NameLevel,
 } from '../../../algorithms/comparators/index.js';
@@ -145,5 +147,51 @@ describe('symmetry over a seeded random sample of name pairs', () => {
       seen.add(level);
     }
     expect([...seen].sort()).toEqual([...FAMILY_LEVELS].sort());
+  });
+});
+
+describe('spellingSkeleton / sameSpokenName', () => {
+  it.each([
+    ['CATHERINE', 'KATHERINE'],
+    ['NATALIA', 'NATALYA'],
+    ['JOSEFINA', 'JOSEPHINA'],
+    ['MAKSIM', 'MAXIM'],
+    ['KSENIA', 'XENIA'],
+    ['YASSIN', 'YASIN'],
+    ['ALIYA', 'ALIYAH'],
+    ['AALIYAH', 'ALIYA'],
+    ['SERGEI', 'SERGEY'],
+    ['JAXON', 'JACKSON'],
+    ['ARACELI', 'ARACELY'],
+    ['LETICIA', 'LETISIA'],
+    ['SARAH', 'SARA'],
+    ['PHILLIP', 'PHILIP'],
+  ])('%s / %s: one spoken name', (a, b) => {
+    expect(spellingSkeleton(a)).toBe(spellingSkeleton(b));
+    expect(sameSpokenName(a, b)).toBe(true);
+    expect(sameSpokenName(b, a)).toBe(true);
+  });
+
+  it.each([
+    ['KAYLA', 'KYLA'],
+    ['AIDEN', 'AIDAN'],
+    ['JAYDEN', 'JAYLEN'],
+    ['LILY', 'LILA'],
+    ['ISABEL', 'ISABELLA'],
+    ['TAMIKA', 'TAMEKA'],
+    ['JOHN', 'JON'],
+    ['MIA', 'MYA'], // too short to tell
+    ['NOAH', 'NOA'],
+    ['JOHN', 'JOHN'], // the same spelling is not "another spelling"
+  ])('%s / %s: not another spelling of one name', (a, b) => {
+    expect(sameSpokenName(a, b)).toBe(false);
+  });
+
+  it('keeps the letters that tell names apart: vowels, an H inside the name, a final H after a consonant', () => {
+    expect(spellingSkeleton('PHOEBE')).toBe('FOEBE');
+    expect(spellingSkeleton('CICELY')).toBe('SISELI');
+    expect(spellingSkeleton('JOHN')).toBe('JOHN');
+    expect(spellingSkeleton('JUDITH')).toBe('JUDITH');
+    expect(spellingSkeleton('QUINN')).toBe('KUIN');
   });
 });
