@@ -25,9 +25,9 @@
  *   similar but not the same name (a typo, or JAYDEN / JAYLEN) with the same birth date (as far as both records
  *   know it: a year-only date or a 1 January placeholder may hide a twin's) and no agreeing middle name: the
  *   twin's signature. An SSN (or other person identifier) both records carry and agree on lifts it,
- *   and so does a slip: the two given names are one edit apart (a substitution, an adjacent transposition, a
- *   letter dropped or doubled) and exactly one of them is a known given name (JENNIFER / JENNIFRE), or the
- *   vocabulary knows neither and they are one OCR misreading apart (RAVI / RAUI). Twins are named with two
+ *   and so does a slip: the two given names are one edit (a substitution, an adjacent transposition, a letter
+ *   dropped or doubled) or one OCR misreading apart and exactly one of them is a known given name (JENNIFER /
+ *   JENNIFRE), or the vocabulary knows neither and they are one OCR misreading apart (RAVI / RAUI). Twins are named with two
  *   real names (KAYLA / KYLA), so the vocabulary (normalize/given-names.ts) keeps them apart; without one, no
  *   slip is recognised. Two spellings of one spoken name (CATHERINE / KATHERINE, NATALIA / NATALYA) lift the
  *   veto too, vocabulary or not: twins are not given names that sound alike;
@@ -287,10 +287,10 @@ function sharedAddress(gamma: ArrayLike<number>): boolean {
 /**
  * Some given name of one record is a slip of one of the other's, at least three letters each and four in the
  * longer: one edit apart (Damerau-Levenshtein 1) or one OCR misreading apart (STANISLAW / STANISLAVV:
- * comparators/strings.ts ocrConfusionApart) with exactly one of the two a known name (JENNIFER / JENNIFRE), or,
- * when the vocabulary knows neither, one OCR misreading apart (RAVI / RAUI). A keystroke between two unknown names is not enough:
- * NINA / MINA and KARA / LARA are one key apart and twins' names, and the vocabulary is thinnest for the names
- * of the populations it would then misjudge.
+ * comparators/strings.ts ocrConfusionApart) with exactly one of the two a known name (JENNIFER / JENNIFRE),
+ * or, when the vocabulary knows neither, one OCR misreading apart (RAVI / RAUI). A keystroke between two
+ * unknown names is not enough: MINJI / MINJU are one key apart and could be twins' names, and the vocabulary is
+ * thinnest for the names of the populations it would then misjudge.
  */
 export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean {
   for (const x of a.names) {
