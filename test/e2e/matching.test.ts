@@ -92,6 +92,24 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect((await openReviews(OID_B, 'GS4'))[0]?.reasons).toEqual(expect.arrayContaining(['household-given-name', 'distinct-given-names']));
   });
 
+  it('links an OCR misreading of a name no vocabulary knows, and asks no steward about a partner at the same home', async () => {
+    const home = { address: '22 SYCAMORE ST^^URBANA^IL^61801', phone: '^PRN^PH^^^217^5550462', sex: 'M' };
+    await send({ ...home, pid3: A('OC1'), name: 'REDDIPALLI^HARISH^^^^^L', dob: '19651223' });
+    // A lab's scanned requisition: HARISH read as HARLSH, no address or phone (the twin's signature, were it not a misreading).
+    await send({ ...NO_HOME, app: 'LABAPP', pid3: Cc('OC2'), name: 'REDDIPALLI^HARLSH', dob: '19651223', sex: 'M' });
+    expect(await golden(OID_C, 'OC2')).toBe(await golden(OID_A, 'OC1'));
+    expect(await openReviews(OID_C, 'OC2')).toEqual([]);
+    // Two keystrokes' worth of difference between two unknown names is a second person: it stays a steward's call.
+    await send({ ...NO_HOME, app: 'LABAPP', pid3: Cc('OC3'), name: 'REDDIPALLI^HARIHAR', dob: '19651223', sex: 'M' });
+    expect(await golden(OID_C, 'OC3')).not.toBe(await golden(OID_A, 'OC1'));
+
+    // His partner: neither name agrees, born days apart, the same street, phone and ZIP. The home alone once
+    // made this a review item; it is withheld from the score now, and nobody is asked.
+    await send({ ...home, app: 'CLINICAPP', pid3: B('OC4'), name: 'OKONJO^DANIEL^^^^^L', dob: '19660104' });
+    expect(await golden(OID_B, 'OC4')).not.toBe(await golden(OID_A, 'OC1'));
+    expect(await openReviews(OID_B, 'OC4')).toEqual([]);
+  });
+
   it("does not let a nickname shared by twins carry one twin into the other's golden record", async () => {
     const dob = '20050817';
     await send({ pid3: A('TW1'), name: 'ABERNATHY^SAMUEL^^^^^L', dob, sex: 'M', address: '27 CLOVER LN^^DANVILLE^IL^61832', phone: '^PRN^PH^^^217^5550456' });
