@@ -31,7 +31,8 @@
  *   reviewItemsSamePerson     open review items whose record is the person of the candidate golden record
  * --explain-misses N tallies (stderr) the cross-sender true pairs left apart and the distinct persons put together
  * by how the pair scores outside the service (vetoes, above / between / below the thresholds; no term
- * frequencies), with N examples: the levels and weights of each.
+ * frequencies), with N examples of misses and every false merge: the levels and weights of each; and the open
+ * review items by reasons, by probability band and by truth (same person or not).
  * The service runs with whatever linker src/main.ts wires by default; `--linker identity` passes the identity
  * linker instead (the baseline: records of one person share a golden record only through A40 merges, so
  * recall is low and precision 1).
