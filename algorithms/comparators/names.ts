@@ -136,10 +136,10 @@ export function spellingSkeleton(name: string): string {
 }
 
 /**
- * Two spellings of one spoken name: different, with the same spelling skeleton, four letters or more each (a
- * shorter name has too few letters left to tell). Parents do not give twins two names that sound alike, so such a
- * pair is one person's name spelled by two registrars.
+ * Two spellings of one spoken name: different, with the same spelling skeleton, three letters or more each
+ * (NOA / NOAH, LEA / LEAH; a two-letter form is an abbreviation, not a spelling). Parents do not give twins two
+ * names that sound alike, so such a pair is one person's name spelled by two registrars.
  */
 export function sameSpokenName(a: string, b: string): boolean {
-  return a !== b && a.length >= 4 && b.length >= 4 && spellingSkeleton(a) === spellingSkeleton(b);
+  return a !== b && a.length >= 3 && b.length >= 3 && spellingSkeleton(a) === spellingSkeleton(b);
 }
