@@ -62,7 +62,6 @@
  */
 
 import { explain, levelWeight, probabilityOf, totalWeight, type CompiledModel, type Explanation } from './fellegi-sunter.js';
-import { sameSpokenName } from './comparators/names.js';
 import { ocrConfusionApart, oneEditApart } from './comparators/strings.js';
 import type { KnownNames } from './normalize/given-names.js';
 import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
@@ -308,10 +307,12 @@ export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean 
 
 /**
  * Some given name of one record is another spelling of one of the other's (CATHERINE / KATHERINE, NATALIA /
- * NATALYA: comparators/names.ts sameSpokenName). Twins are not given two names that sound alike.
+ * NATALYA: comparators/names.ts sameSpokenName, on the skeletons normalizePerson keeps). Twins are not given
+ * two names that sound alike.
  */
 export function spokenAlike(a: Person, b: Person): boolean {
-  for (const x of a.names) for (const y of b.names) if (sameSpokenName(x.given, y.given)) return true;
+  // The skeletons are computed once per person (person.ts givenSpoken), not once per pair.
+  for (const x of a.names) for (const y of b.names) if (x.givenSpoken !== '' && x.givenSpoken === y.givenSpoken && x.given !== y.given) return true;
   return false;
 }
 

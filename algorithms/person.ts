@@ -11,6 +11,7 @@
 
 import type { BlockingRule } from './blocking.js';
 import { doubleMetaphone4 } from './comparators/phonetic.js';
+import { spokenKey } from './comparators/names.js';
 import { isUnitLine, normalizeStreet, normalizeZip } from './normalize/address.js';
 import { parseDate, toYyyymmdd, type ParsedDate } from './normalize/dates.js';
 import { normalizeFamily, normalizeGiven, normalizeSuffix, type NameSuffix } from './normalize/names.js';
@@ -91,6 +92,8 @@ export interface NameVariant {
   givenNicknames: string[];
   /** Double Metaphone codes (4 characters; primary and secondary, distinct, non-empty) of `given`. */
   givenCodes: string[];
+  /** Spelling skeleton of `given` (comparators/names.ts spokenKey): CATHERINE and KATHERINE share one. */
+  givenSpoken: string;
   /** Family name folded, all parts joined, particles kept: 'van der Berg' → 'VANDERBERG'. '' when unknown. */
   family: string;
   /** Parts of the family name, particles dropped: 'Garcia-Lopez' → ['GARCIA', 'LOPEZ']. */
@@ -181,6 +184,7 @@ function normalizeName(n: PersonNameInput, nicknames: NicknameIndex | undefined)
     givenInitial: g.initial,
     givenNicknames: nicknames !== undefined && g.first.length > 1 ? nicknames.canonicalForms(g.first) : [],
     givenCodes: g.first.length > 1 ? codesOf(g.first) : [],
+    givenSpoken: spokenKey(g.first),
     family: f.full,
     familyParts: f.parts,
     familyPartsJoined: f.parts.join(''),

@@ -135,11 +135,17 @@ export function spellingSkeleton(name: string): string {
   return out;
 }
 
+/** The spelling skeleton of a name of three letters or more, '' for a shorter one (an abbreviation, not a spelling). */
+export function spokenKey(name: string): string {
+  return name.length >= 3 ? spellingSkeleton(name) : '';
+}
+
 /**
- * Two spellings of one spoken name: different, with the same spelling skeleton, three letters or more each
- * (NOA / NOAH, LEA / LEAH; a two-letter form is an abbreviation, not a spelling). Parents do not give twins two
- * names that sound alike, so such a pair is one person's name spelled by two registrars.
+ * Two spellings of one spoken name: different, with the same spoken key (NOA / NOAH, LEA / LEAH). Parents do not
+ * give twins two names that sound alike, so such a pair is one person's name spelled by two registrars.
  */
 export function sameSpokenName(a: string, b: string): boolean {
-  return a !== b && a.length >= 3 && b.length >= 3 && spellingSkeleton(a) === spellingSkeleton(b);
+  if (a === b) return false;
+  const k = spokenKey(a);
+  return k !== '' && k === spokenKey(b);
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sameSpokenName } from '../../algorithms/comparators/names.js';
 import { compile, probabilityOf, type Contribution } from '../../algorithms/fellegi-sunter.js';
 import { parseModel, type Model } from '../../algorithms/model.js';
 import { buildNicknameIndex, parseNicknameCsv } from '../../algorithms/normalize/nicknames.js';
@@ -418,6 +419,17 @@ describe('scorePair: a keystroke slip is not a twin', () => {
     expect(scorePair(cm, a, b, undefined, known).vetoes).toEqual([]);
     expect(scorePair(cm, a, b).vetoes).toEqual([]);
     expect(scorePair(cm, a, twinSignature(y, true)).vetoes).toEqual([]);
+  });
+
+  it('spokenAlike on normalised persons says what sameSpokenName says of their given names', () => {
+    const names = ['Noa', 'Noah', 'Jo', 'Joh', 'Catherine', 'Katherine', 'Kathryn', 'Phillip', 'Filip', 'Maxim', 'Maksim', 'Kayla', 'Kyla', 'Lea', 'Leah', 'Mia', 'Mya'];
+    for (const x of names) {
+      for (const y of names) {
+        const a = twinSignature(x);
+        const b = twinSignature(y);
+        expect(spokenAlike(a, b), `${x} / ${y}`).toBe(sameSpokenName(a.given, b.given));
+      }
+    }
   });
 
   it('names that sound different keep the veto though a letter or two differ (KAYLA / KYLA, AIDEN / AIDAN, TAMIKA / TAMEKA)', () => {
