@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fold } from '../../algorithms/normalize/text.js';
 
 /** What a source record says about a person, as stored (jsonb) and handed to linkage. Versioned with `v`. */
 export const nameSchema = z.object({
@@ -40,17 +41,13 @@ export const demographicsSchema = z.object({
 export type Demographics = z.infer<typeof demographicsSchema>;
 export type PersonName = z.infer<typeof nameSchema>;
 
-/** Upper case, diacritics folded, punctuation to spaces: the form used for lookup columns. */
+/**
+ * The form of the lookup columns (source_records.family / given, shown in the review list): the matcher's own
+ * fold (algorithms/normalize/text.ts), so that ß, Ł, Đ, Ø are spelt out as the matcher reads them, not dropped.
+ */
 export function foldName(s: string | undefined): string | undefined {
   if (!s) return undefined;
-  const f = s
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toUpperCase()
-    .replace(/[^A-Z0-9 ]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return f || undefined;
+  return fold(s) || undefined;
 }
 
 /** The name to index: the first legal name, else the first name given. */
