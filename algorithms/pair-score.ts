@@ -26,11 +26,14 @@
  *   know it: a year-only date or a 1 January placeholder may hide a twin's) and no agreeing middle name: the
  *   twin's signature. An SSN (or other person identifier) both records carry and agree on lifts it,
  *   and so does a slip: the two given names are one edit (a substitution, an adjacent transposition, a letter
- *   dropped or doubled) or one OCR misreading apart and exactly one of them is a known given name (JENNIFER /
- *   JENNIFRE), or the vocabulary knows neither and they are one OCR misreading apart (RAVI / RAUI). Twins are named with two
- *   real names (KAYLA / KYLA), so the vocabulary (normalize/given-names.ts) keeps them apart; without one, no
- *   slip is recognised. Two spellings of one spoken name (CATHERINE / KATHERINE, NATALIA / NATALYA) lift the
- *   veto too, vocabulary or not: twins are not given names that sound alike;
+ *   dropped or doubled; in a name of four letters a substitution only between neighbouring keys: JOHN / JOHM,
+ *   not MINH / MANH) or one OCR misreading apart and exactly one of them is a known given name (JENNIFER /
+ *   JENNIFRE), or the vocabulary knows neither and they are one OCR misreading apart (RAVI / RAUI). Twins are
+ *   named with two real names (KAYLA / KYLA), so the vocabulary (normalize/given-names.ts) keeps them apart;
+ *   without one, no slip is recognised. Two spellings of one spoken name (CATHERINE / KATHERINE, NATALIA /
+ *   NATALYA) lift the veto too, unless both are known names and the birth dates agree: a feed may give twins
+ *   SOPHIA and SOFIA, and only an agreeing SSN tells them from one person spelt two ways. SSNs one digit apart
+ *   (twins' are often consecutive) make both a second difference, never a slip;
  * - in a household, or at a shared home (two of street, phone and postcode), birth years ten or more apart
  *   (1958 / 1988 is one keystroke, and a father and son; a mother and her married daughter), unless the dates
  *   are one keying error apart and an SSN both carry agrees (a son's record may carry his father's SSN as the
@@ -46,7 +49,9 @@
  *   ('names-differ': spouses and partners at one address born days apart);
  * - the twin's signature (see above) with SSNs one digit apart, wherever the two live ('possible-twin').
  * A name keyed in the other field with the other name different (partial swap) shares the family name for
- * telling a household: at one address it is another member of it, not a typo.
+ * telling a household: at one address it is another member of it, not a typo. Names keyed the other way round
+ * (reversed: NGUYEN ANH / ANH NGUYEN) share it too, and enter the household correction as the family name does:
+ * a brother of the same name at the same home must not link on a name swap and the home counted three times.
  *
  * Refuted pairs. When the records' own fields say "someone else" ('names-differ'; or 'household-generation'
  * with birth dates that no keying error relates: level 'else'), the agreeing street, phone and postcode are
@@ -62,7 +67,7 @@
  */
 
 import { explain, levelWeight, probabilityOf, totalWeight, type CompiledModel, type Explanation } from './fellegi-sunter.js';
-import { ocrConfusionApart, oneEditApart } from './comparators/strings.js';
+import { ocrConfusionApart, oneEditApart, oneKeystrokeApart } from './comparators/strings.js';
 import type { KnownNames } from './normalize/given-names.js';
 import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
 import type { Person } from './person.js';
@@ -105,6 +110,7 @@ const POSTCODE_AGREE = new Set([level('postcode', 'exact'), level('postcode', 'c
 const SSN_ELSE = level('ssn', 'else');
 const SSN_ONE_DIGIT = level('ssn', 'one-digit-or-transposition');
 const FAMILY_PARTIAL_SWAP = level('family_name', 'partial-swap');
+const FAMILY_REVERSED = level('family_name', 'reversed');
 const FAMILY_ELSE = level('family_name', 'else');
 const SSN_EXACT = level('ssn', 'exact');
 const OTHER_ID_EXACT = level('other_id', 'exact');
@@ -125,8 +131,10 @@ const ADDRESS: ReadonlyArray<readonly [number, ReadonlySet<number>]> = [
   [C.phone, PHONE_AGREE],
   [C.postcode, POSTCODE_AGREE],
 ];
+// Names keyed the other way round (NGUYEN ANH / ANH NGUYEN) share the family name as much as names in place do.
+const FAMILY_SHARED_IN_HOME = new Set([...FAMILY_AGREE, FAMILY_REVERSED]);
 const RESIDENCE: ReadonlyArray<readonly [number, ReadonlySet<number>]> = [
-  [C.family_name, FAMILY_AGREE],
+  [C.family_name, FAMILY_SHARED_IN_HOME],
   [C.street, STREET_AGREE],
   [C.phone, PHONE_AGREE],
   [C.postcode, POSTCODE_AGREE],
@@ -165,28 +173,40 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   const freq = frequencies(cm, a, b, tf);
   // A partial swap (YOO-JIN KIM / KIM LINDSEY: one name keyed in the other field, the other name different)
   // shares the family name all the same: at one address it is another member of the household.
-  const familyShared = agreesAt(gamma, C.family_name, FAMILY_AGREE) || gamma[C.family_name] === FAMILY_PARTIAL_SWAP;
+  // So do names keyed the other way round (NGUYEN ANH / ANH NGUYEN): a name swap must not hide a household.
+  const familyShared = agreesAt(gamma, C.family_name, FAMILY_SHARED_IN_HOME) || gamma[C.family_name] === FAMILY_PARTIAL_SWAP;
   const household = familyShared && (agreesAt(gamma, C.street, STREET_AGREE) || agreesAt(gamma, C.phone, PHONE_AGREE));
 
   const vetoes: Veto[] = [];
   // Which household member is this? A given name that clearly disagrees (or is missing) leaves it open. A
   // similar one (JAYDEN / JAYLEN; not a keystroke slip) leaves it open only with the twin's signature, the same
   // birth date (see below for the middle name). An SSN both records carry and agree on settles it either way.
-  const g = gamma[C.given_name]!;
+  // With the names reversed the given_name comparison is null (family_name's level carries both names, each at
+  // jw-high or better). Which of the two is the given name is not known (GREENN HATTIE / HATTIE GREEN: a typo in
+  // the family name, or another given name?), so a reversal counts as the same given name: the household
+  // correction still keeps a brother of the same name born years apart out (NGUYEN ANH / ANH NGUYEN), and
+  // twins named alike of whom one record is reversed are left to that rare coincidence.
+  const g = gamma[C.family_name] === FAMILY_REVERSED ? EXACT.given_name : gamma[C.given_name]!;
   const ssnAgrees = gamma[C.ssn] === SSN_EXACT || gamma[C.other_id] === OTHER_ID_EXACT;
+  // Twins' SSNs are often consecutive (issued together at birth): with the twin's signature, SSNs one digit
+  // apart are a second difference, not a second typo, so neither name rule below explains the given names away.
+  const ssnOneDigit = gamma[C.ssn] === SSN_ONE_DIGIT;
+  const dobSame = DOB_SAME.has(gamma[C.dob]!);
+  const twoKnownNames = known !== undefined && known.has(a.given) && known.has(b.given);
   // Only the household and twin vetoes read it: the slip is looked for only where one of them could apply.
+  // Two known names spoken alike (SOPHIA / SOFIA) with one birth date are left to a steward: a feed may well
+  // give twins both, and only an agreeing SSN tells them from one person's name spelt two ways.
   const givenDiffers =
     !GIVEN_SAME.has(g) &&
     !ssnAgrees &&
-    (household || DOB_SAME.has(gamma[C.dob]!)) &&
-    !(known !== undefined && keystrokeSlip(a, b, known)) &&
-    !spokenAlike(a, b);
+    (household || dobSame) &&
+    !(known !== undefined && !ssnOneDigit && keystrokeSlip(a, b, known)) &&
+    !(!ssnOneDigit && !(twoKnownNames && dobSame) && spokenAlike(a, b));
   const clearlyDiffers = givenDiffers && (g === GIVEN_ELSE || g === NULL);
   // An agreeing middle name says a similar first name is a variant of the same person's (JON PAUL / JOHN PAUL);
   // it says nothing of a first name that clearly differs, or of two names both known to be real (twins may
   // share a middle name: SHIRLEY ANN / SCOTT ANN, AIDEN LEE / JADEN LEE).
-  const twoKnownNames = known !== undefined && known.has(a.given) && known.has(b.given);
-  const twinSignature = givenDiffers && DOB_SAME.has(gamma[C.dob]!) && (gamma[C.middle_name] !== MIDDLE_EXACT || clearlyDiffers || twoKnownNames);
+  const twinSignature = givenDiffers && dobSame && (gamma[C.middle_name] !== MIDDLE_EXACT || clearlyDiffers || twoKnownNames);
   if (household && (clearlyDiffers || twinSignature)) vetoes.push('household-given-name');
   // Twins again, outside one home: same family name and birth date, given names not the same name, and either
   // nothing that says they live apart (a lab sends no address or phone) or two real given names (adult twins
@@ -196,8 +216,8 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // a typo, and must not carry the pair across (+11.6 bits in the default model).
   else if (
     twinSignature &&
-    agreesAt(gamma, C.family_name, FAMILY_AGREE) &&
-    (!(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE) || twoKnownNames || gamma[C.ssn] === SSN_ONE_DIGIT)
+    agreesAt(gamma, C.family_name, FAMILY_SHARED_IN_HOME) &&
+    (!(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE) || twoKnownNames || ssnOneDigit)
   ) {
     vetoes.push('possible-twin');
   }
@@ -299,7 +319,10 @@ export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean 
       if (gx === gy || Math.min(gx.length, gy.length) < 3 || Math.max(gx.length, gy.length) < 4) continue;
       const kx = known.has(gx);
       const ky = known.has(gy);
-      if (kx !== ky ? oneEditApart(gx, gy) || ocrConfusionApart(gx, gy) : !kx && ocrConfusionApart(gx, gy)) return true;
+      // In a name of four letters one substitution is a quarter of it: only a neighbouring key is a slip there
+      // (JOHN / JOHM), not another vowel (MINH / MANH, two Vietnamese names).
+      const edit = Math.max(gx.length, gy.length) <= 4 ? oneKeystrokeApart(gx, gy) : oneEditApart(gx, gy);
+      if (kx !== ky ? edit || ocrConfusionApart(gx, gy) : !kx && ocrConfusionApart(gx, gy)) return true;
     }
   }
   return false;
@@ -307,8 +330,9 @@ export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean 
 
 /**
  * Some given name of one record is another spelling of one of the other's (CATHERINE / KATHERINE, NATALIA /
- * NATALYA: comparators/names.ts sameSpokenName, on the skeletons normalizePerson keeps). Twins are not given
- * two names that sound alike.
+ * NATALYA: comparators/names.ts sameSpokenName, on the skeletons normalizePerson keeps). Parents do not give
+ * twins two names that sound alike; scorePair still asks a steward when both are known names with one birth
+ * date, since a synthetic or a careless feed may.
  */
 export function spokenAlike(a: Person, b: Person): boolean {
   // The skeletons are computed once per person (person.ts givenSpoken), not once per pair.

@@ -130,6 +130,42 @@ export function oneEditApart(a: string, b: string): boolean {
   return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1); // deletion / insertion
 }
 
+/** QWERTY rows, for neighbouring keys (the row's neighbours and the keys touching it above and below). */
+const KEYBOARD_ROWS = ['1234567890', 'QWERTYUIOP', 'ASDFGHJKL', 'ZXCVBNM'];
+const KEY_POSITION = new Map<string, readonly [number, number]>();
+KEYBOARD_ROWS.forEach((row, r) => [...row].forEach((k, c) => KEY_POSITION.set(k, [r, c])));
+
+/**
+ * Two keys a finger slips between: side by side in a row, or touching in the row above or below (a QWERTY row
+ * is offset by about half a key from the next, so Q touches A and W, and A touches Z).
+ */
+export function neighbouringKeys(x: string, y: string): boolean {
+  const p = KEY_POSITION.get(x);
+  const q = KEY_POSITION.get(y);
+  if (p === undefined || q === undefined || x === y) return false;
+  const [r1, c1] = p;
+  const [r2, c2] = q;
+  if (r1 === r2) return Math.abs(c1 - c2) === 1;
+  if (Math.abs(r1 - r2) !== 1) return false;
+  // The lower row is shifted right: key c of a row touches keys c and c + 1 of the row above.
+  const [lowC, highC] = r1 > r2 ? [c1, c2] : [c2, c1];
+  return highC === lowC || highC === lowC + 1;
+}
+
+/**
+ * One keystroke apart as a typist slips (JOHN / JOHM, MARIA / MRAIA, SARAH / SARA): oneEditApart, with a
+ * substitution only between neighbouring keys. MINH / MANH (I and A are far apart) is another name, not a slip.
+ */
+export function oneKeystrokeApart(a: string, b: string): boolean {
+  if (!oneEditApart(a, b)) return false;
+  if (a.length !== b.length) return true;
+  let i = 0;
+  while (a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  // A transposition leaves the next letter different too; a substitution does not.
+  if (a.slice(i + 1) !== b.slice(i + 1)) return true;
+  return neighbouringKeys(a[i]!, b[i]!);
+}
+
 /** Damerau-Levenshtein distance (insert, delete, substitute, transpose adjacent; unit costs). */
 export function damerauLevenshtein(a: string, b: string, options: DamerauLevenshteinOptions = {}): number {
   if (options.restricted === true) {
@@ -205,7 +241,7 @@ function tokenSet(s: string): Set<string> {
 
 /**
  * Glyphs a scanner or a tired eye reads as one another on a printed or handwritten form (U / V, I / L,
- * VV / W, RN / M, CL / D …), each listed once; a confusion is symmetric.
+ * E / F, VV / W, RN / M, CL / D …), each listed once; a confusion is symmetric.
  */
 export const OCR_CONFUSIONS: ReadonlyArray<readonly [string, string]> = [
   ['U', 'V'],
@@ -214,6 +250,7 @@ export const OCR_CONFUSIONS: ReadonlyArray<readonly [string, string]> = [
   ['L', '1'],
   ['O', '0'],
   ['O', 'Q'],
+  ['E', 'F'],
   ['S', '5'],
   ['B', '8'],
   ['Z', '2'],

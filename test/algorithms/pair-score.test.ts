@@ -223,6 +223,43 @@ describe('scorePair: household correction', () => {
   });
 });
 
+describe('scorePair: names keyed the other way round', () => {
+  it('one person, names reversed by one sender, at one home: links, the home counted once', () => {
+    const a = person({ given: 'Anh', family: 'Nguyen', dob: '1977-12-03', sex: 'M', ...HOME });
+    const b = person({ given: 'Nguyen', family: 'Anh', dob: '1977-12-03', sex: 'M', ...HOME });
+    expect(compareLabels(a, b).family_name).toBe('reversed');
+    const s = scorePair(cm, a, b, undefined, known);
+    expect(s.household).toBe(true);
+    expect(s.vetoes).toEqual([]);
+    expect(s.probability).toBeGreaterThan(model.thresholds.upper);
+  });
+
+  it('two brothers named alike, one record reversed, born seven years apart at one home: a household, not one person', () => {
+    const older = person({ given: 'Nguyen', family: 'Anh', dob: '1970-10-13', sex: 'M', ...HOME });
+    const younger = person({ given: 'Anh', family: 'Nguyen', dob: '1977-12-03', sex: 'M', ...HOME });
+    const s = scorePair(cm, older, younger, undefined, known);
+    expect(s.household).toBe(true);
+    expect(contribution(s.explanation.contributions, 'household')?.level).toBe('shared-residence');
+    expect(s.probability).toBeLessThan(model.thresholds.lower);
+  });
+
+  it('a sister and a brother, similar names, one record reversed (ZIHAN YANG / YANG ZIHAO): no link', () => {
+    const sister = person({ given: 'Zihan', family: 'Yang', dob: '2014-04-27', sex: 'F', ...HOME });
+    const brother = person({ given: 'Yang', family: 'Zihao', dob: '2017-07-14', sex: 'M', ...HOME });
+    expect(compareLabels(sister, brother).family_name).toBe('reversed');
+    expect(scorePair(cm, sister, brother, undefined, known).probability).toBeLessThan(model.thresholds.lower);
+  });
+
+  it('a typo in a reversed name (GREENN HATTIE / HATTIE GREEN, one birth date, one home) is one person, no veto', () => {
+    const a = person({ given: 'Greenn', family: 'Hattie', dob: '1961-03-23', sex: 'F', ...HOME });
+    const b = person({ given: 'Hattie', family: 'Green', dob: '1961-03-23', sex: 'F', ...HOME });
+    expect(compareLabels(a, b).family_name).toBe('reversed');
+    const s = scorePair(cm, a, b, undefined, known);
+    expect(s.vetoes).toEqual([]);
+    expect(s.probability).toBeGreaterThan(model.thresholds.upper);
+  });
+});
+
 describe('scorePair: vetoes', () => {
   it("twins in one home (JAYDEN / JAYLEN, same birth date): 'household-given-name'", () => {
     const a = person({ given: 'Jayden', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });
@@ -412,13 +449,43 @@ describe('scorePair: a keystroke slip is not a twin', () => {
     ['Josefina', 'Josephina'],
     ['Jennifer', 'Jenifer'],
     ['Maksim', 'Maxim'],
-  ])('%s / %s: two spellings of one spoken name, vocabulary or not: no veto', (x, y) => {
+    ['Sophia', 'Sofia'],
+    ['Sophia', 'Sofiya'],
+  ])('%s / %s: two spellings of one spoken name lift the veto, unless both are known names with one birth date', (x, y) => {
     const a = twinSignature(x);
     const b = twinSignature(y);
     expect(spokenAlike(a, b)).toBe(true);
-    expect(scorePair(cm, a, b, undefined, known).vetoes).toEqual([]);
+    const bothKnown = known.has(a.given) && known.has(b.given);
+    // A feed may give twins SOPHIA and SOFIA: with one birth date only an agreeing SSN tells them from one person.
+    expect(scorePair(cm, a, b, undefined, known).vetoes).toEqual(bothKnown ? ['household-given-name'] : []);
+    expect(scorePair(cm, a, twinSignature(y, true), undefined, known).vetoes).toEqual(bothKnown ? ['possible-twin'] : []);
+    const withSsn = (p: Person) => ({ ...p, ssn: '531842276' });
+    expect(scorePair(cm, withSsn(a), withSsn(b), undefined, known).vetoes).toEqual([]);
+    // Without a vocabulary nothing says both are real names: the spelling is taken for a variant.
     expect(scorePair(cm, a, b).vetoes).toEqual([]);
     expect(scorePair(cm, a, twinSignature(y, true)).vetoes).toEqual([]);
+  });
+
+  it('SOPHIA / SOFIA born a year apart in one home are not twins: spoken alike, no veto', () => {
+    const a = person({ given: 'Sophia', family: 'Lopez', dob: '2019-07-26', sex: 'F', ...HOME });
+    const b = person({ given: 'Sofia', family: 'Lopez', dob: '2020-07-26', sex: 'F', ...HOME });
+    expect(scorePair(cm, a, b, undefined, known).vetoes).toEqual([]);
+  });
+
+  it('twins MINH / MANH TRAN: a vowel for a vowel in a short name is no slip, and SSNs one digit apart are no second typo', () => {
+    const minh = person({ given: 'Minh', family: 'Tran', dob: '1979-09-09', sex: 'M', ssn: '412-55-8130' });
+    const manh = person({ given: 'Manh', family: 'Tran', dob: '1979-09-09', sex: 'M', ssn: '412-55-8131' });
+    expect(keystrokeSlip(minh, manh, known)).toBe(false);
+    expect(scorePair(cm, minh, manh, undefined, known).vetoes).toContain('possible-twin');
+    // A lab sends neither SSN nor address: still the twin's signature.
+    const lab = person({ given: 'Minh', family: 'Tran', dob: '1979-09-09', sex: 'M' });
+    expect(scorePair(cm, lab, person({ given: 'Manh', family: 'Tran', dob: '1979-09-09', sex: 'M' }), undefined, known).vetoes).toContain('possible-twin');
+    // JOHN / JOHM (N and M side by side) is a slip; with SSNs one digit apart it is a second difference.
+    const john = person({ given: 'John', family: 'Tran', dob: '1979-09-09', sex: 'M', ssn: '412-55-8130' });
+    const johm = person({ given: 'Johm', family: 'Tran', dob: '1979-09-09', sex: 'M' });
+    expect(keystrokeSlip(john, johm, known)).toBe(true);
+    expect(scorePair(cm, john, johm, undefined, known).vetoes).toEqual([]);
+    expect(scorePair(cm, john, { ...johm, ssn: '412558131' }, undefined, known).vetoes).toContain('possible-twin');
   });
 
   it('spokenAlike on normalised persons says what sameSpokenName says of their given names', () => {

@@ -1,7 +1,7 @@
 import naturalJaroWinkler from 'natural/lib/natural/distance/jaro-winkler_distance.js';
 import naturalLevenshtein from 'natural/lib/natural/distance/levenshtein_distance.js';
 import { describe, expect, it } from 'vitest';
-import { damerauLevenshtein, jaccardTokens, jaro, jaroWinkler, levenshtein, OCR_CONFUSIONS, ocrConfusionApart, oneEditApart } from '../../../algorithms/comparators/index.js';
+import { damerauLevenshtein, jaccardTokens, jaro, jaroWinkler, levenshtein, neighbouringKeys, OCR_CONFUSIONS, ocrConfusionApart, oneEditApart, oneKeystrokeApart } from '../../../algorithms/comparators/index.js';
 import { mulberry32, pick, randomString } from '../../helpers/prng.js';
 
 describe('jaroWinkler', () => {
@@ -186,6 +186,67 @@ describe('oneEditApart', () => {
   });
 });
 
+describe('neighbouringKeys (QWERTY)', () => {
+  it.each([
+    ['N', 'M', true],
+    ['Q', 'W', true],
+    ['Q', 'A', true],
+    ['W', 'A', true],
+    ['A', 'Z', true],
+    ['S', 'Z', true],
+    ['D', 'Z', false],
+    ['E', 'R', true],
+    ['E', '3', true],
+    ['E', '4', true],
+    ['E', '2', false],
+    ['I', 'A', false],
+    ['I', 'O', true],
+    ['I', 'K', true],
+    ['I', 'J', true],
+    ['I', 'L', false],
+    ['P', 'L', true],
+    ['M', 'K', true],
+    ['M', 'J', true],
+    ['M', 'L', false],
+    ['A', 'A', false],
+    ['A', '-', false],
+  ])('%s / %s → %s', (x, y, expected) => {
+    expect(neighbouringKeys(x, y)).toBe(expected);
+    expect(neighbouringKeys(y, x)).toBe(expected);
+  });
+});
+
+describe('oneKeystrokeApart', () => {
+  it.each([
+    ['JOHN', 'JOHM', true, 'N / M side by side'],
+    ['MINH', 'MANH', false, 'I and A are far apart'],
+    ['MINH', 'MINJ', true, 'H / J side by side'],
+    ['SARA', 'SARAH', true, 'a letter added'],
+    ['MARIA', 'MRAIA', true, 'a transposition'],
+    ['ANH', 'AN', true, 'a letter dropped'],
+    ['LUIS', 'LUIS', false, 'the same'],
+    ['TRAN', 'TRIN', false, 'A and I are far apart'],
+    ['TRAN', 'TRANH', true, 'a letter added'],
+  ])('%s / %s → %s (%s)', (a, b, expected) => {
+    expect(oneKeystrokeApart(a, b)).toBe(expected);
+    expect(oneKeystrokeApart(b, a)).toBe(expected);
+  });
+
+  it('is oneEditApart less the substitutions between keys that do not touch', () => {
+    const rnd = mulberry32(20261202);
+    for (let i = 0; i < 20_000; i++) {
+      const a = randomString(rnd, 'AEINMK', 1, 6);
+      const b = rnd() < 0.5 ? randomString(rnd, 'AEINMK', 1, 6) : mutateOnce(rnd, a);
+      let expected = oneEditApart(a, b);
+      if (expected && a.length === b.length) {
+        const diff = [...a].flatMap((c, j) => (c === b[j] ? [] : [j]));
+        if (diff.length === 1) expected = neighbouringKeys(a[diff[0]!]!, b[diff[0]!]!);
+      }
+      expect(oneKeystrokeApart(a, b), `${a} / ${b}`).toBe(expected);
+    }
+  });
+});
+
 describe('ocrConfusionApart', () => {
   it.each([
     ['RAVI', 'RAUI', true], // U / V
@@ -195,6 +256,7 @@ describe('ocrConfusionApart', () => {
     ['CARMEN', 'CAMEN', false], // a letter dropped: a keystroke, not a misreading
     ['SARNIA', 'SAMIA', true], // RN / M
     ['DANA', 'CLANA', true], // CL / D at the start
+    ['JOSE', 'JOSF', true], // E / F: the bottom bar lost
     ['NINA', 'MINA', false], // one key apart, and two names
     ['KARA', 'LARA', false],
     ['MINJI', 'MINJU', false],
