@@ -5,7 +5,9 @@
  * - the best member speaks for the golden record: its weight and probability, and all its vetoes;
  * - every other member is heard through its firm vetoes (pair-score.ts firmVetoes): one member that says "a
  *   different person" (a different SSN, suffix or generation; two real given names) is not outvoted by another
- *   that merely resembles the record (BELLA, a nickname of both twins ISABEL and ISABELLA).
+ *   that merely resembles the record (BELLA, a nickname of both twins ISABEL and ISABELLA);
+ * - an SSN that two of the persons hold a generation apart is the elder's, a guarantor's on the younger's
+ *   records, and is read there as not sent (guarantor-ssn.ts).
  *
  * One function for the online matcher and for $match, so that what a client is told and what the matcher does
  * cannot drift apart.
@@ -16,6 +18,7 @@ import type { KnownNames } from './normalize/given-names.js';
 import { firmVetoes, scorePair, type PairScore, type TermCounts, type Veto } from './pair-score.js';
 import type { CompiledModel } from './fellegi-sunter.js';
 import type { Person } from './person.js';
+import { withoutGuarantorSsns } from './guarantor-ssn.js';
 
 export interface ScoredMember<M> {
   goldenId: string;
@@ -38,11 +41,15 @@ export interface GoldenScore<M> {
   firm: Set<Veto>;
 }
 
-export function scoreGoldens<M>(cm: CompiledModel, person: Person, members: Iterable<ScoredMember<M>>, tf?: TermCounts, known?: KnownNames): Array<GoldenScore<M>> {
+export function scoreGoldens<M>(cm: CompiledModel, record: Person, members: Iterable<ScoredMember<M>>, tf?: TermCounts, known?: KnownNames): Array<GoldenScore<M>> {
+  const list = [...members];
+  // A guarantor's SSN on a dependant's record is read as not sent (guarantor-ssn.ts), on either side.
+  const [person, ...others] = withoutGuarantorSsns([record, ...list.map((m) => m.person)]);
   const byGolden = new Map<string, GoldenScore<M>>();
-  for (const m of members) {
-    const s = scorePair(cm, person, m.person, tf, known);
-    const firm = s.vetoes.length ? firmVetoes(s, person, m.person, known) : [];
+  for (const [i, m] of list.entries()) {
+    const other = others[i]!;
+    const s = scorePair(cm, person!, other, tf, known);
+    const firm = s.vetoes.length ? firmVetoes(s, person!, other, known) : [];
     const cur = byGolden.get(m.goldenId);
     if (!cur) {
       byGolden.set(m.goldenId, { goldenId: m.goldenId, best: s, bestMember: m.member, sameAuthority: m.sameAuthority === true, vetoes: new Set(firm), firm: new Set(firm) });

@@ -6,6 +6,7 @@ import { candidateScore, scoreGoldens, type GoldenScore as GoldenScoreOf, type S
 import { knownNames, parseGivenNameCsv, type KnownNames } from '../../algorithms/normalize/given-names.js';
 import { buildNicknameIndex, parseNicknameCsv, type NicknameIndex } from '../../algorithms/normalize/nicknames.js';
 import { scorePair, type PairScore } from '../../algorithms/pair-score.js';
+import { withoutGuarantorSsns } from '../../algorithms/guarantor-ssn.js';
 import { termFrequencyKeys } from '../../algorithms/person-comparisons.js';
 import { normalizePerson, PERSON_BLOCKING_RULES, type Person } from '../../algorithms/person.js';
 import type { Demographics } from '../ingest/demographics.js';
@@ -266,8 +267,9 @@ export class Matcher implements Linker {
     if (others.length) {
       const tf = await this.termFrequencies(ctx, person);
       let best: { s: PairScore; m: MemberRow } | undefined;
-      for (const m of others) {
-        const s = scorePair(active.compiled, person, this.personOf(m), tf, this.opts.knownGiven);
+      const [me, ...them] = withoutGuarantorSsns([person, ...others.map((m) => this.personOf(m))]);
+      for (const [i, m] of others.entries()) {
+        const s = scorePair(active.compiled, me!, them[i]!, tf, this.opts.knownGiven);
         if (!best || s.weight > best.s.weight) best = { s, m };
       }
       const stays = best!.s.probability >= active.model.thresholds.upper && best!.s.vetoes.length === 0;
