@@ -1,12 +1,13 @@
 /**
  * Matching quality of the running service on a synthetic multi-sender ADT feed with ground truth
- * (bench/adt-population.ts; with `--generator alt` the independently designed bench/adt-population-alt.ts, whose
- * names, places, senders, hard cases and error model are its own, to catch tuning to one generator): starts the
+ * (bench/adt-population.ts; with `--generator alt` the independently designed bench/adt-population-alt.ts, and with
+ * `--generator third` bench/adt-population-third.ts, a third independent design in the GeCo / FEBRL corruptor style,
+ * each with names, places, senders, hard cases and error model of its own, to catch tuning to one generator): starts the
  * service in-process, sends every sender's messages over its own MLLP connection (per-sender order kept), waits
  * until the worker has applied them, then asks PIXm for every source identifier and compares the crosswalk
  * (golden record per OID + MRN) with the truth.
  *
- *   npm run bench:adt-quality -- [--persons 2000] [--seed 1] [--backend pglite|postgres|both] [--generator default|alt] [--json-only]
+ *   npm run bench:adt-quality -- [--persons 2000] [--seed 1] [--backend pglite|postgres|both] [--generator default|alt|third] [--json-only]
  *                                [--pix-concurrency 8] [--linker default|identity] [--lockstep] [--explain-misses N] [--keep-database]
  *
  * Prints one JSON line per backend on stdout (progress on stderr unless --json-only):
@@ -52,6 +53,7 @@ import { startService, type Service } from '../src/main.js';
 import { MllpClient } from '../src/mllp/client.js';
 import { query } from '../src/storage/db.js';
 import { generateAltPopulation } from './adt-population-alt.js';
+import { generateThirdPopulation } from './adt-population-third.js';
 import { generatePopulation, populationSummary, recordKey, serviceConfigFor, truthMap, type Population, type PopulationMessage } from './adt-population.js';
 import { parseBenchOptions } from './args.js';
 import { benchServiceEnv, createBenchDatabase } from './databases.js';
@@ -77,8 +79,8 @@ interface Options {
   explainMisses: number;
   /** PostgreSQL: leave the bench database on the server for inspection (its name is logged). */
   keepDatabase: boolean;
-  /** Which population generator: bench/adt-population.ts (`default`) or bench/adt-population-alt.ts (`alt`). */
-  generator: 'default' | 'alt';
+  /** Which population generator: bench/adt-population.ts (`default`), bench/adt-population-alt.ts (`alt`) or bench/adt-population-third.ts (`third`). */
+  generator: 'default' | 'alt' | 'third';
 }
 
 let quiet = false;
@@ -95,7 +97,7 @@ function parseArgs(argv: string[]): Options {
   const linker = o.get('linker') ?? 'default';
   if (linker !== 'default' && linker !== 'identity') throw new Error('--linker must be default or identity');
   const generator = o.get('generator') ?? 'default';
-  if (generator !== 'default' && generator !== 'alt') throw new Error('--generator must be default or alt');
+  if (generator !== 'default' && generator !== 'alt' && generator !== 'third') throw new Error('--generator must be default, alt or third');
   return {
     persons: o.int('persons', 2000, 1),
     seed: o.int('seed', 1, 0),
@@ -629,7 +631,9 @@ async function main() {
   const nicknames = parseNicknameCsv(text).map(([formal, , nick]) => [formal, nick] as const);
   const pop = o.generator === 'alt'
     ? generateAltPopulation({ seed: o.seed, persons: o.persons, nicknames })
-    : generatePopulation({ seed: o.seed, persons: o.persons, nicknames });
+    : o.generator === 'third'
+      ? generateThirdPopulation({ seed: o.seed, persons: o.persons, nicknames })
+      : generatePopulation({ seed: o.seed, persons: o.persons, nicknames });
   const summary = populationSummary(pop);
   log(`population: ${summary.persons} persons in ${summary.households} households, ${summary.records} records, ${summary.messages} messages; ` +
     `${summary.twinPairs} twin pairs, ${summary.juniorSeniorPairs} junior/senior pairs, ${summary.duplicates} same-sender duplicates (${summary.a40} merged by A40)`);
