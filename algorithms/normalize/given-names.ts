@@ -6,7 +6,8 @@
  * The shipped lists hold the first names of IHME's pseudopeople US population, which draws them from US name
  * frequencies of every birth cohort (fixtures/names/given-names.csv), every US first name the Social Security
  * Administration counted 1,000 or more births of (given-names-us-ssa.csv), and the FEBRL generator's Australian
- * ones (given-names-au.csv); the names of the nickname tables are added to them. A name this vocabulary lacks is
+ * ones (given-names-au.csv); the formal names of the nickname tables, and the short forms of the international
+ * one, are added to them (src/linkage/matcher.ts loadKnownGivenNames). A name this vocabulary lacks is
  * not proof of a typo: scorePair takes a keystroke for a slip only when the other name of the pair is known, and
  * between two unknown names only an OCR misreading (algorithms/pair-score.ts).
  */

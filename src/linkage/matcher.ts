@@ -37,10 +37,20 @@ export const GIVEN_NAMES_URLS = [
   new URL('../../fixtures/names/given-names-au.csv', import.meta.url),
 ];
 
-/** The shipped given names and every name of the nickname table (algorithms/normalize/given-names.ts). */
+/**
+ * The shipped given names, the formal names of the genealogy nickname table and both sides of the project's
+ * international one (algorithms/normalize/given-names.ts). The genealogy table's short forms are known only
+ * when a list of given names has them (BILL, BETH): its rarer ones (LIAS for ELIAS, AB, LIB, MAT) are where a
+ * slip of a common name lands (LISA / LIAS), not names anyone is registered under. The international table
+ * lists only forms people go by (CHUY, PACO, SASHA).
+ */
 export function loadKnownGivenNames(): KnownNames {
-  const rows = nicknameRows();
-  return knownNames(...GIVEN_NAMES_URLS.map((u) => parseGivenNameCsv(readFileSync(u, 'utf8'))), rows.map((r) => r[0]), rows.map((r) => r[2]));
+  const [english, international] = NICKNAMES_URLS.map((u) => parseNicknameCsv(readFileSync(u, 'utf8')));
+  return knownNames(
+    ...GIVEN_NAMES_URLS.map((u) => parseGivenNameCsv(readFileSync(u, 'utf8'))),
+    english!.map((r) => r[0]),
+    international!.flatMap((r) => [r[0], r[2]]),
+  );
 }
 
 /** The linker the config asks for: the Matcher with the shipped name tables, or the identity linker when matching is off. */
