@@ -65,6 +65,12 @@ const PARTICLES: ReadonlySet<string> = new Set([
 /** Spellings of SAINT in family names: ST JOHN, ST. JOHN and SAINT JOHN must agree. */
 const SAINT_SPELLINGS: ReadonlySet<string> = new Set(['ST', 'SAINT']);
 
+/**
+ * ST run into the name, as a system that keeps letters only sends it (STCLAIR, STJOHN, STPIERRE): no English
+ * word starts with ST and a consonant other than R (STRONG), H or Y, so the ST can only be SAINT.
+ */
+const SAINT_RUN_ON = /^ST[BCDFGJKLMNPQSTVWXZ][A-Z]{2,}$/;
+
 /** Titles dropped when they lead a given name (DR. JANE → JANE). */
 const TITLES: ReadonlySet<string> = new Set(['DR', 'MR', 'MRS', 'MS', 'MISS', 'PROF', 'REV']);
 
@@ -123,7 +129,7 @@ export function normalizeFamily(raw: string | null | undefined): NormalizedFamil
     suffix = suffixOf(last, true);
     if (suffix !== undefined) all.pop();
   }
-  const spelled = all.map((p) => (SAINT_SPELLINGS.has(p) ? 'SAINT' : p));
+  const spelled = all.flatMap((p) => (SAINT_SPELLINGS.has(p) ? ['SAINT'] : SAINT_RUN_ON.test(p) ? ['SAINT', p.slice(2)] : [p]));
   const core = spelled.filter((p) => !PARTICLES.has(p));
   const result: NormalizedFamily = { full: spelled.join(''), parts: core.length > 0 ? core : spelled };
   if (suffix !== undefined) result.suffix = suffix;

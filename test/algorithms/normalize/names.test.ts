@@ -47,6 +47,14 @@ describe('normalizeFamily', () => {
     ['St. John', { full: 'SAINTJOHN', parts: ['JOHN'] }],
     ['St John', { full: 'SAINTJOHN', parts: ['JOHN'] }],
     ['Saint-John', { full: 'SAINTJOHN', parts: ['JOHN'] }],
+    // ST run into the name by a letters-only system
+    ['STJOHN', { full: 'SAINTJOHN', parts: ['JOHN'] }],
+    ['StClair', { full: 'SAINTCLAIR', parts: ['CLAIR'] }],
+    ['STPIERRE', { full: 'SAINTPIERRE', parts: ['PIERRE'] }],
+    ['STRONG', { full: 'STRONG', parts: ['STRONG'] }],
+    ['STEWART', { full: 'STEWART', parts: ['STEWART'] }],
+    ['STYLES', { full: 'STYLES', parts: ['STYLES'] }],
+    ['STH', { full: 'STH', parts: ['STH'] }],
     // suffixes at the end
     ['Smith Jr.', { full: 'SMITH', parts: ['SMITH'], suffix: 'JR' }],
     ['Smith, Jr', { full: 'SMITH', parts: ['SMITH'], suffix: 'JR' }],
