@@ -32,8 +32,10 @@
  *   named with two real names (KAYLA / KYLA), so the vocabulary (normalize/given-names.ts) keeps them apart;
  *   without one, no slip is recognised. Two spellings of one spoken name (CATHERINE / KATHERINE, NATALIA /
  *   NATALYA) lift the veto too, unless both are known names and the birth dates agree: a feed may give twins
- *   SOPHIA and SOFIA, and only an agreeing SSN tells them from one person spelt two ways. SSNs one digit apart
- *   (twins' are often consecutive) make both a second difference, never a slip;
+ *   SOPHIA and SOFIA, and only an agreeing SSN tells them from one person spelt two ways. A name cut to a
+ *   field's length (CHRISTOPHE for CHRISTOPHER: a prefix of eight letters or more, sexes not disagreeing) lifts it
+ *   as well. SSNs one digit apart (twins' are often consecutive) make all of these a second difference, never a
+ *   slip;
  * - in a household, or at a shared home (two of street, phone and postcode), birth years ten or more apart
  *   (1958 / 1988 is one keystroke, and a father and son; a mother and her married daughter), unless the dates
  *   are one keying error apart and an SSN both carry agrees (a son's record may carry his father's SSN as the
@@ -121,6 +123,7 @@ const NULL = 0;
 // a twin's (comparators/dates.ts 'partial-agree').
 const DOB_SAME = new Set([level('dob', 'exact'), level('dob', 'partial-agree')]);
 const DOB_ELSE = level('dob', 'else');
+const SEX_ELSE = level('sex', 'else');
 const DOB_KEYING_ERROR = new Set([level('dob', 'one-digit'), level('dob', 'transposed-digits')]);
 const STREET_ELSE = level('street', 'else');
 const PHONE_ELSE = level('phone', 'else');
@@ -201,7 +204,8 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
     !ssnAgrees &&
     (household || dobSame) &&
     !(known !== undefined && !ssnOneDigit && keystrokeSlip(a, b, known)) &&
-    !(!ssnOneDigit && !(twoKnownNames && dobSame) && spokenAlike(a, b));
+    !(!ssnOneDigit && !(twoKnownNames && dobSame) && spokenAlike(a, b)) &&
+    !(!ssnOneDigit && gamma[C.sex] !== SEX_ELSE && cutShort(a, b));
   const clearlyDiffers = givenDiffers && (g === GIVEN_ELSE || g === NULL);
   // An agreeing middle name says a similar first name is a variant of the same person's (JON PAUL / JOHN PAUL);
   // it says nothing of a first name that clearly differs, or of two names both known to be real (twins may
@@ -337,6 +341,25 @@ export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean 
 export function spokenAlike(a: Person, b: Person): boolean {
   // The skeletons are computed once per person (person.ts givenSpoken), not once per pair.
   for (const x of a.names) for (const y of b.names) if (x.givenSpoken !== '' && x.givenSpoken === y.givenSpoken && x.given !== y.given) return true;
+  return false;
+}
+
+/** Names cut to a field's length keep this many letters at least (CHRISTOPHE for CHRISTOPHER: ten). */
+export const CUT_NAME_MIN = 8;
+
+/**
+ * Some given name of one record is the other's cut short, as a system with a short name field stores it
+ * (CHRISTOPHER → CHRISTOPHE, MAXIMILIAN → MAXIMILI): a prefix of at least CUT_NAME_MIN letters. Shorter prefixes
+ * are names of their own (JOSEPH / JOSEPHINE, DANIEL / DANIELLE), and scorePair takes a cut only between records
+ * whose sex does not disagree (FREDERICK / FREDERICKA).
+ */
+export function cutShort(a: Person, b: Person): boolean {
+  for (const x of a.names) {
+    for (const y of b.names) {
+      const [s, l] = x.given.length <= y.given.length ? [x.given, y.given] : [y.given, x.given];
+      if (s.length >= CUT_NAME_MIN && s.length < l.length && l.startsWith(s)) return true;
+    }
+  }
   return false;
 }
 

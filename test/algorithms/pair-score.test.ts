@@ -4,7 +4,7 @@ import { sameSpokenName } from '../../algorithms/comparators/names.js';
 import { compile, probabilityOf, type Contribution } from '../../algorithms/fellegi-sunter.js';
 import { parseModel, type Model } from '../../algorithms/model.js';
 import { buildNicknameIndex, parseNicknameCsv } from '../../algorithms/normalize/nicknames.js';
-import { firmVetoes, keystrokeSlip, scorePair, smoothedFrequency, spokenAlike, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
+import { cutShort, firmVetoes, keystrokeSlip, scorePair, smoothedFrequency, spokenAlike, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
 import { compareLabels } from '../../algorithms/person-comparisons.js';
 import { normalizePerson, type Person } from '../../algorithms/person.js';
 import { loadKnownGivenNames } from '../../src/linkage/matcher.js';
@@ -473,6 +473,16 @@ describe('scorePair: a keystroke slip is not a twin', () => {
     const a = person({ given: 'Sophia', family: 'Lopez', dob: '2019-07-26', sex: 'F', ...HOME });
     const b = person({ given: 'Sofia', family: 'Lopez', dob: '2020-07-26', sex: 'F', ...HOME });
     expect(scorePair(cm, a, b, undefined, known).vetoes).toEqual([]);
+  });
+
+  it('a name cut to a field of ten letters (CHRISTOPHE / CHRISTOPHER) is one person; JOSEPH / JOSEPHINE and FREDERICK / FREDERICKA are two', () => {
+    expect(cutShort(twinSignature('Christophe'), twinSignature('Christopher'))).toBe(true);
+    expect(scorePair(cm, twinSignature('Christopher'), twinSignature('Christophe', true), undefined, known).vetoes).toEqual([]);
+    expect(cutShort(twinSignature('Joseph'), twinSignature('Josephine'))).toBe(false);
+    const boy = person({ given: 'Frederick', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });
+    const girl = person({ given: 'Fredericka', family: 'Kowalczyk', dob: '2015-06-01', sex: 'F', ...HOME });
+    expect(cutShort(boy, girl)).toBe(true);
+    expect(scorePair(cm, boy, girl, undefined, known).vetoes).toContain('household-given-name');
   });
 
   it('twins MINH / MANH TRAN: a vowel for a vowel in a short name is no slip, and SSNs one digit apart are no second typo', () => {
