@@ -28,7 +28,8 @@
  *   and so does a slip: the two given names are one edit (a substitution, an adjacent transposition, a letter
  *   dropped or doubled; in a name of four letters a substitution only between neighbouring keys: JOHN / JOHM,
  *   not MINH / MANH) or one OCR misreading apart and exactly one of them is a known given name (JENNIFER /
- *   JENNIFRE), or the vocabulary knows neither and they are one OCR misreading apart (RAVI / RAUI). Twins are
+ *   JENNIFRE), or the vocabulary knows neither and they are one OCR misreading apart (RAVI / RAUI) or, in a
+ *   name of seven letters or more, a letter added, dropped or two swapped (TEMITOPE / TEMIUTOPE). Twins are
  *   named with two real names (KAYLA / KYLA), so the vocabulary (normalize/given-names.ts) keeps them apart;
  *   without one, no slip is recognised. Two spellings of one spoken name (CATHERINE / KATHERINE, NATALIA /
  *   NATALYA) lift the veto too, unless both are known names and the birth dates agree: a feed may give twins
@@ -326,10 +327,26 @@ export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean 
       // In a name of four letters one substitution is a quarter of it: only a neighbouring key is a slip there
       // (JOHN / JOHM), not another vowel (MINH / MANH, two Vietnamese names).
       const edit = Math.max(gx.length, gy.length) <= 4 ? oneKeystrokeApart(gx, gy) : oneEditApart(gx, gy);
-      if (kx !== ky ? edit || ocrConfusionApart(gx, gy) : !kx && ocrConfusionApart(gx, gy)) return true;
+      if (kx !== ky ? edit || ocrConfusionApart(gx, gy) : !kx && (ocrConfusionApart(gx, gy) || longNameSlip(gx, gy))) return true;
     }
   }
   return false;
+}
+
+/**
+ * Between two names the vocabulary does not know, a letter added, dropped or two swapped in a long name
+ * (TEMITOPE / TEMIUTOPE, OLUWASEUN / OLUWASUEN: seven letters or more) is a slip; a letter for another is not
+ * (CHIDINMA / CHIDIMMA are two Igbo names).
+ */
+function longNameSlip(x: string, y: string): boolean {
+  return Math.max(x.length, y.length) >= 7 && oneEditApart(x, y) && (x.length !== y.length || !sameLengthSubstitution(x, y));
+}
+
+/** x and y (of one length, one edit apart) differ by one letter in one place, not by two letters swapped. */
+function sameLengthSubstitution(x: string, y: string): boolean {
+  let i = 0;
+  while (x.charCodeAt(i) === y.charCodeAt(i)) i++;
+  return x.slice(i + 1) === y.slice(i + 1);
 }
 
 /**

@@ -52,7 +52,7 @@
 import { compareDates } from './comparators/dates.js';
 import { compareIdentifiers } from './comparators/identifiers.js';
 import { JW_HIGH, JW_MEDIUM } from './comparators/names.js';
-import { damerauLevenshtein, jaroWinkler, oneEditApart } from './comparators/strings.js';
+import { damerauLevenshtein, jaroWinkler, ocrConfusionApart, oneEditApart } from './comparators/strings.js';
 import type { NameVariant, Person } from './person.js';
 
 export const COMPARISON_NAMES = ['given_name', 'family_name', 'dob', 'sex', 'ssn', 'phone', 'postcode', 'street', 'other_id', 'middle_name'] as const;
@@ -124,12 +124,12 @@ function shares(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
- * A typo Jaro-Winkler undervalues: one keystroke apart and at least four letters each. JW weighs a slip near
- * the start of a short name heavily (MARTIN / MQRTIN 0.91, RYAN / RYQN 0.87), though it is as much a typo as
- * one at the end.
+ * A typo Jaro-Winkler undervalues: one keystroke or one OCR misreading apart and at least four letters each.
+ * JW weighs a slip near the start of a short name heavily (MARTIN / MQRTIN 0.91, RYAN / RYQN 0.87), though it
+ * is as much a typo as one at the end; and a scanner's RN for M (CARMEN / CARRNEN) is two edits to it.
  */
 function oneKeystroke(x: string, y: string): boolean {
-  return x.length >= 4 && y.length >= 4 && oneEditApart(x, y);
+  return x.length >= 4 && y.length >= 4 && (oneEditApart(x, y) || ocrConfusionApart(x, y));
 }
 
 /** Given-name level of two name variants; NULL_LEVEL when either given name is unknown. */

@@ -275,6 +275,8 @@ export function ocrConfusionApart(a: string, b: string): boolean {
   while (p < a.length && p < b.length && a.charCodeAt(p) === b.charCodeAt(p)) p++;
   let s = 0;
   while (s < a.length - p && s < b.length - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  // No confusion spans more than two glyphs: a longer differing middle is no single misreading (most pairs).
+  if (a.length - p - s > 2 || b.length - p - s > 2) return false;
   for (const [x, y] of OCR_CONFUSIONS) {
     if (replacesAt(a, b, x, y, p, s) || replacesAt(a, b, y, x, p, s)) return true;
   }

@@ -532,6 +532,15 @@ describe('scorePair: a keystroke slip is not a twin', () => {
     expect(scorePair(cm, twinSignature('Minji'), twinSignature('Minju', true), undefined, known).vetoes).toContain('possible-twin');
   });
 
+  it('two names the vocabulary does not know, seven letters or more: a letter added, dropped or swapped is a slip, a letter for another is not', () => {
+    for (const n of ['TEMITOPE', 'TEMIUTOPE', 'CHIDINMA', 'CHIDIMMA', 'OLUWASEUN', 'OLUWASUEN']) expect(known.has(n), n).toBe(false);
+    expect(keystrokeSlip(twinSignature('Temitope'), twinSignature('Temiutope'), known)).toBe(true);
+    expect(keystrokeSlip(twinSignature('Oluwaseun'), twinSignature('Oluwasuen'), known)).toBe(true);
+    expect(scorePair(cm, twinSignature('Temitope'), twinSignature('Temiutope'), undefined, known).vetoes).toEqual([]);
+    expect(keystrokeSlip(twinSignature('Chidinma'), twinSignature('Chidimma'), known)).toBe(false);
+    expect(scorePair(cm, twinSignature('Chidinma'), twinSignature('Chidimma'), undefined, known).vetoes).toContain('household-given-name');
+  });
+
   it('HARISH and YINUO are names the vocabulary does not know: their misreadings are slips all the same', () => {
     for (const n of ['HARISH', 'HARLSH', 'YINUO', 'YINVO']) expect(known.has(n), n).toBe(false);
     expect(known.has('STANISLAW')).toBe(true); // a known name: VV / W is two edits, yet one misreading

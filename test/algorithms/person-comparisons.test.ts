@@ -62,6 +62,8 @@ const hits: Case[] = [
   ['given_name', 'jw-high', { given: 'Martha' }, { given: 'Marhta' }],
   // One keystroke near the start of a short name: Jaro-Winkler 0.87, still a typo.
   ['given_name', 'jw-high', { given: 'Ryan' }, { given: 'Ryqn' }],
+  ['given_name', 'jw-high', { given: 'Carmen' }, { given: 'Carrnen' }], // RN read for M
+  ['family_name', 'jw-high', { family: 'Clifford' }, { family: 'Difford' }], // CL read as D
   ['given_name', 'phonetic', { given: 'Stephen' }, { given: 'Steven' }],
   ['given_name', 'jw-medium', { given: 'Leonard' }, { given: 'Leonora' }],
   ['given_name', 'initial', { given: 'J.' }, { given: 'John' }],
