@@ -110,6 +110,20 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect(await openReviews(OID_B, 'OC4')).toEqual([]);
   });
 
+  it("links a child's records though one carries the parent's SSN as the guarantor's, and keeps a sibling who carries it too apart", async () => {
+    const home = { address: '48 ORCHARD WAY^^DECATUR^GA^30030', phone: '^PRN^PH^^^404^5550188' };
+    await send({ ...home, pid3: A('GU1'), name: 'WASHINGTON^MARCUS^^^^^L', dob: '19880214', sex: 'M', pid19: '412763390' });
+    await send({ ...home, pid3: A('GU2'), name: 'WASHINGTON^JAYLEN^^^^^L', dob: '20210603', sex: 'M', pid19: '512881034' });
+    // The clinic keyed the father's SSN into the boy's PID-19: it disagrees with his own, yet he is one person.
+    await send({ ...home, app: 'CLINICAPP', pid3: B('GU3'), name: 'WASHINGTON^JAYLEN^^^^^L', dob: '20210603', sex: 'M', pid19: '412763390' });
+    expect(await golden(OID_B, 'GU3')).toBe(await golden(OID_A, 'GU2'));
+    expect(await golden(OID_B, 'GU3')).not.toBe(await golden(OID_A, 'GU1'));
+    // His twin sister, carrying the father's SSN too: the shared number does not make the two one person.
+    await send({ ...home, app: 'CLINICAPP', pid3: B('GU4'), name: 'WASHINGTON^JORDAN^^^^^L', dob: '20210603', sex: 'F', pid19: '412763390' });
+    const gs = new Set([await golden(OID_A, 'GU1'), await golden(OID_A, 'GU2'), await golden(OID_B, 'GU4')]);
+    expect(gs.size).toBe(3);
+  });
+
   it("does not let a nickname shared by twins carry one twin into the other's golden record", async () => {
     const dob = '20050817';
     await send({ pid3: A('TW1'), name: 'ABERNATHY^SAMUEL^^^^^L', dob, sex: 'M', address: '27 CLOVER LN^^DANVILLE^IL^61832', phone: '^PRN^PH^^^217^5550456' });
