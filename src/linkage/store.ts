@@ -686,14 +686,16 @@ export class BatchStore implements RecordStore {
    * been written on its own.
    */
   async prefetch(tx: Tx, blockKeys: readonly string[], countKeys: readonly string[], cap: number) {
-    const keys = blockKeys.filter((k) => !this.hitCache.has(k));
-    for (const k of keys) this.hitCache.set(k, []);
-    const counts = countKeys.filter((k) => !this.countCache.has(k));
+    // The caches are filled only when the answers arrive, never with placeholders first: a read sent while a
+    // prefetch is on its way (nothing stops a caller from overlapping them, and reads ahead of the messages
+    // being applied are how the unit of work would hide its round trips) must find either nothing, and read for
+    // itself, or the whole answer. Both are the database as it stood when the unit of work began.
+    const keys = [...new Set(blockKeys)].filter((k) => !this.hitCache.has(k));
+    const counts = [...new Set(countKeys)].filter((k) => !this.countCache.has(k));
     // Records already loaded (the batch's updates): their stored keys, which re-keying them replaces, and the
     // members of their golden records, which re-scoring them reads.
     const loaded = [...this.rows.values()];
     const unkeyed = loaded.map((r) => r.id).filter((id) => !this.storedKeys.has(id));
-    for (const id of unkeyed) this.storedKeys.set(id, []);
     // Independent reads are sent together (pipelined on the one connection): a round trip for the hits, the
     // counts and the stored keys, and one for the members of the golden records named.
     const [hits, found, stored] = await Promise.all([
@@ -701,19 +703,24 @@ export class BatchStore implements RecordStore {
       selectKeyCounts(tx, counts),
       unkeyed.length ? query<{ id: number; key: string }>(tx, sql`select source_record_id::int as id, key from blocking_keys where source_record_id = any(${sql.param(unkeyed)}::bigint[])`) : [],
     ]);
-    for (const k of counts) this.countCache.set(k, found.get(k) ?? 0);
-    for (const r of stored) this.storedKeys.get(r.id)!.push(r.key);
+    for (const k of counts) if (!this.countCache.has(k)) this.countCache.set(k, found.get(k) ?? 0);
+    const storedBy = new Map<number, string[]>(unkeyed.map((id) => [id, []]));
+    for (const r of stored) storedBy.get(r.id)!.push(r.key);
+    for (const [id, ks] of storedBy) if (!this.storedKeys.has(id)) this.storedKeys.set(id, ks);
+    const hitsBy = new Map<string, Array<{ key: string; id: number; goldenId: string | null }>>(keys.map((k) => [k, []]));
     const goldens = new Set<string>(loaded.flatMap((r) => (r.goldenId ? [r.goldenId] : [])));
     for (const h of hits) {
-      this.hitCache.get(h.key)!.push(h);
+      hitsBy.get(h.key)!.push(h);
       if (h.goldenId) goldens.add(h.goldenId);
     }
+    for (const [k, list] of hitsBy) if (!this.hitCache.has(k)) this.hitCache.set(k, list);
     const uncached = [...goldens].filter((g) => !this.memberCache.has(g));
-    for (const g of uncached) this.memberCache.set(g, []);
     // Review links are not read ahead: they are asked for only when a record matches two golden records
     // strongly (decideAmong), a few records in a hundred, and reading them for every candidate of the batch
     // cost more than every other read of the batch together.
-    for (const m of await selectMembers(tx, uncached, [], this.demographics)) this.memberCache.get(m.goldenId!)?.push(m);
+    const membersBy = new Map<string, MemberRow[]>(uncached.map((g) => [g, []]));
+    for (const m of await selectMembers(tx, uncached, [], this.demographics)) membersBy.get(m.goldenId!)?.push(m);
+    for (const [g, list] of membersBy) if (!this.memberCache.has(g)) this.memberCache.set(g, list);
   }
 
   /**
@@ -754,9 +761,12 @@ export class BatchStore implements RecordStore {
   }
 
   private async hitsFor(tx: Tx, keys: readonly string[], cap: number) {
+    // Which keys are cached is decided before the read: a prefetch answered meanwhile must not add its hits for
+    // a key this read fetched as well (a block counted twice could pass the cap).
+    const cached = keys.flatMap((k) => this.hitCache.get(k) ?? []);
     const missing = keys.filter((k) => !this.hitCache.has(k));
     const out = missing.length ? await selectKeyHits(tx, missing, cap) : [];
-    for (const k of keys) if (this.hitCache.has(k)) out.push(...this.hitCache.get(k)!);
+    out.push(...cached);
     return out;
   }
 
@@ -833,9 +843,10 @@ export class BatchStore implements RecordStore {
     const rekeyed = this.rekeyed();
     const unread = rekeyed.filter((id) => !this.storedKeys.has(id));
     if (unread.length) {
-      for (const id of unread) this.storedKeys.set(id, []);
       const rows = await query<{ id: number; key: string }>(tx, sql`select source_record_id::int as id, key from blocking_keys where source_record_id = any(${sql.param(unread)}::bigint[])`);
-      for (const r of rows) this.storedKeys.get(r.id)!.push(r.key);
+      const by = new Map<number, string[]>(unread.map((id) => [id, []]));
+      for (const r of rows) by.get(r.id)!.push(r.key);
+      for (const [id, ks] of by) if (!this.storedKeys.has(id)) this.storedKeys.set(id, ks);
     }
     const counts = await selectKeyCounts(tx, keys.filter((k) => !this.countCache.has(k)));
     for (const k of keys) {

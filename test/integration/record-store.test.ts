@@ -147,6 +147,24 @@ describe.each(backends)('record stores on $name', (backend) => {
     });
   });
 
+  it('a read asked while a prefetch is on its way answers as the database does, not from a half-filled cache', async () => {
+    await inTx(async (tx) => {
+      const { sqlStore, g1, g2, g3 } = await population(tx);
+      const batch = new BatchStore(survive);
+      const keys = ['k:a', 'k:b', 'k:c', 'k:d'];
+      const truth = { candidates: norm.candidates(await sqlStore.candidates(tx, keys, 100)), members: norm.members(await sqlStore.members(tx, [g1, g2, g3])), counts: norm.counts(await sqlStore.keyCounts(tx, ['tff:SMITH', 'k:a'])) };
+      expect(truth.candidates.records.length).toBe(4);
+      const prefetch = batch.prefetch(tx, keys, ['tff:SMITH', 'k:a'], 100);
+      // Sent before the prefetch has answered: no half-filled cache may answer for it.
+      const during = await Promise.all([batch.candidates(tx, keys, 100), batch.members(tx, [g1, g2, g3]), batch.keyCounts(tx, ['tff:SMITH', 'k:a'])]);
+      await prefetch;
+      expect({ candidates: norm.candidates(during[0]), members: norm.members(during[1]), counts: norm.counts(during[2]) }).toEqual(truth);
+      // And once it has answered, from its cache.
+      expect(norm.candidates(await batch.candidates(tx, keys, 100))).toEqual(truth.candidates);
+      expect(norm.members(await batch.members(tx, [g1, g2, g3]))).toEqual(truth.members);
+    });
+  });
+
   it('candidates and members without any prefetch agree too', async () => {
     await inTx(async (tx) => {
       const { sqlStore, e1, e3, g1, g2 } = await population(tx);
