@@ -9,8 +9,9 @@
  *
  * Levels (thresholds from comparators/names.ts: JW_HIGH 0.92, JW_MEDIUM 0.88):
  * - given_name  null | exact (first given names equal, or all given names joined equal: MARY ANN / MARYANN)
- *               | nickname (a common canonical form in the nickname table) | jw-high (Jaro-Winkler ≥ 0.92, or
- *               one keystroke apart with four letters or more: RYAN / RYQN) | phonetic (a Double
+ *               | nickname (a common canonical form in the nickname table, or one's first name the other's
+ *               middle name: JAMES MICHAEL / MICHAEL) | jw-high (Jaro-Winkler ≥ 0.92, or one keystroke or one
+ *               OCR misreading apart with four letters or more: RYAN / RYQN, CARMEN / CARRNEN) | phonetic (a Double
  *               Metaphone code in common) | jw-medium | initial (J / JOHN) | else.
  * - family_name null | exact (equal, or same parts in any order) | any-part (GARCIA / GARCIA LOPEZ) | jw-high
  *               (as for given names: MARTIN / MQRTIN)
@@ -25,7 +26,8 @@
  *               (30 days) | partial-agree | else (comparators/dates.ts).
  * - sex         null | exact | else.
  * - ssn         null | exact | one-digit-or-transposition | last-four | else (comparators/identifiers.ts).
- * - middle_name null | exact (first middle names equal, or at Jaro-Winkler ≥ 0.92, both longer than an initial)
+ * - middle_name null | exact (first middle names equal, or at Jaro-Winkler ≥ 0.92, both longer than an initial;
+ *               or first and middle names in each other's place: JOHN MICHAEL / MICHAEL JOHN)
  *               | initial (first letters agree: J / JAMES, J / J) | else. The first further given name of each
  *               name variant (the middle field, or the second word of the given name: MARY ANN → ANN); the
  *               best level over name variants.
@@ -139,6 +141,9 @@ export function givenLevel(a: NameVariant, b: NameVariant): number {
   if (x === '' || y === '') return NULL_LEVEL;
   if (x === y || a.givenJoined === b.givenJoined) return G_EXACT;
   if (shares(a.givenNicknames, b.givenNicknames)) return G_NICK;
+  // One record's first name is the other's middle name: a person who goes by the middle name (JAMES MICHAEL /
+  // MICHAEL), or first and middle keyed in each other's place. Weighed as a nickname: another form of the name.
+  if (goesByMiddle(a, b) || goesByMiddle(b, a)) return G_NICK;
   let jw = jaroWinkler(x, y);
   if (a.givenJoined !== x || b.givenJoined !== y) jw = Math.max(jw, jaroWinkler(a.givenJoined, b.givenJoined));
   if (jw >= JW_HIGH || oneKeystroke(x, y)) return G_JWH;
@@ -215,11 +220,19 @@ function compareNamesInto(a: Person, b: Person, out: Uint8Array): void {
   out[C.family_name] = f;
 }
 
+/** b's first name is a's first middle name (two letters or more: an initial says too little). */
+function goesByMiddle(a: NameVariant, b: NameVariant): boolean {
+  const m = a.middle[0];
+  return m !== undefined && m.length > 1 && m === b.given;
+}
+
 /** Middle-name level of two name variants; NULL_LEVEL when either has none. */
 function middleLevel(a: NameVariant, b: NameVariant): number {
   const x = a.middle[0] ?? '';
   const y = b.middle[0] ?? '';
   if (x === '' || y === '') return NULL_LEVEL;
+  // First and middle names keyed in each other's place (JOHN MICHAEL / MICHAEL JOHN): the same two names.
+  if (x.length > 1 && x === b.given && y === a.given) return M_EXACT;
   if (x.length > 1 && y.length > 1 && (x === y || jaroWinkler(x, y) >= JW_HIGH)) return M_EXACT;
   return x.charCodeAt(0) === y.charCodeAt(0) ? M_INIT : M_ELSE;
 }

@@ -260,6 +260,25 @@ describe('scorePair: names keyed the other way round', () => {
   });
 });
 
+describe('scorePair: a person who goes by the middle name', () => {
+  it('JAMES MICHAEL / MICHAEL at one home with one birth date is one person; JOHN MICHAEL / MICHAEL JOHN too', () => {
+    const full = person({ given: 'James', middle: 'Michael', family: 'Kowalczyk', dob: '1971-05-09', sex: 'M', ...HOME });
+    const byMiddle = person({ given: 'Michael', family: 'Kowalczyk', dob: '1971-05-09', sex: 'M', ...HOME });
+    const s = scorePair(cm, full, byMiddle, undefined, known);
+    expect(s.vetoes).toEqual([]);
+    expect(s.probability).toBeGreaterThan(model.thresholds.upper);
+    const swapped = person({ given: 'Michael', middle: 'James', family: 'Kowalczyk', dob: '1971-05-09', sex: 'M', ...HOME });
+    expect(compareLabels(full, swapped)).toMatchObject({ given_name: 'nickname', middle_name: 'exact' });
+    expect(scorePair(cm, full, swapped, undefined, known).probability).toBeGreaterThan(model.thresholds.upper);
+  });
+
+  it('two sisters, one named for the other\'s middle name (ANNA MARIE / MARIE LOUISE), born two years apart: no link', () => {
+    const anna = person({ given: 'Anna', middle: 'Marie', family: 'Kowalczyk', dob: '1990-02-11', sex: 'F', ...HOME });
+    const marie = person({ given: 'Marie', middle: 'Louise', family: 'Kowalczyk', dob: '1992-08-30', sex: 'F', ...HOME });
+    expect(scorePair(cm, anna, marie, undefined, known).probability).toBeLessThan(model.thresholds.lower);
+  });
+});
+
 describe('scorePair: vetoes', () => {
   it("twins in one home (JAYDEN / JAYLEN, same birth date): 'household-given-name'", () => {
     const a = person({ given: 'Jayden', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });

@@ -64,6 +64,11 @@ const hits: Case[] = [
   ['given_name', 'jw-high', { given: 'Ryan' }, { given: 'Ryqn' }],
   ['given_name', 'jw-high', { given: 'Carmen' }, { given: 'Carrnen' }], // RN read for M
   ['family_name', 'jw-high', { family: 'Clifford' }, { family: 'Difford' }], // CL read as D
+  // Goes by the middle name; first and middle keyed in each other's place.
+  ['given_name', 'nickname', { given: 'James', middle: 'Michael' }, { given: 'Michael' }],
+  ['given_name', 'nickname', { given: 'John', middle: 'Michael' }, { given: 'Michael', middle: 'John' }],
+  ['middle_name', 'exact', { given: 'John', middle: 'Michael' }, { given: 'Michael', middle: 'John' }],
+  ['given_name', 'else', { given: 'James', middle: 'M' }, { given: 'Michael' }],
   ['given_name', 'phonetic', { given: 'Stephen' }, { given: 'Steven' }],
   ['given_name', 'jw-medium', { given: 'Leonard' }, { given: 'Leonora' }],
   ['given_name', 'initial', { given: 'J.' }, { given: 'John' }],
