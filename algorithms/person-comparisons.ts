@@ -220,10 +220,16 @@ function compareNamesInto(a: Person, b: Person, out: Uint8Array): void {
   out[C.family_name] = f;
 }
 
-/** b's first name is a's first middle name (two letters or more: an initial says too little). */
+/**
+ * b's first name is a's first middle name (two letters or more: an initial says too little), and b's own middle
+ * name, if any, is a's first name or its initial: JAMES MICHAEL / MICHAEL or MICHAEL J. Twins JOHN MICHAEL and
+ * MICHAEL JAMES are two names.
+ */
 function goesByMiddle(a: NameVariant, b: NameVariant): boolean {
   const m = a.middle[0];
-  return m !== undefined && m.length > 1 && m === b.given;
+  if (m === undefined || m.length <= 1 || m !== b.given) return false;
+  const bm = b.middle[0];
+  return bm === undefined || bm === a.given || (bm.length === 1 && bm === a.givenInitial);
 }
 
 /** Middle-name level of two name variants; NULL_LEVEL when either has none. */

@@ -272,6 +272,12 @@ describe('scorePair: a person who goes by the middle name', () => {
     expect(scorePair(cm, full, swapped, undefined, known).probability).toBeGreaterThan(model.thresholds.upper);
   });
 
+  it('twins named for each other (JOHN MICHAEL / MICHAEL JAMES, one birth date, one home): two given names, the veto holds', () => {
+    const john = person({ given: 'John', middle: 'Michael', family: 'Kowalczyk', dob: '2016-04-02', sex: 'M', ...HOME });
+    const michael = person({ given: 'Michael', middle: 'James', family: 'Kowalczyk', dob: '2016-04-02', sex: 'M', ...HOME });
+    expect(scorePair(cm, john, michael, undefined, known).vetoes).toContain('household-given-name');
+  });
+
   it('two sisters, one named for the other\'s middle name (ANNA MARIE / MARIE LOUISE), born two years apart: no link', () => {
     const anna = person({ given: 'Anna', middle: 'Marie', family: 'Kowalczyk', dob: '1990-02-11', sex: 'F', ...HOME });
     const marie = person({ given: 'Marie', middle: 'Louise', family: 'Kowalczyk', dob: '1992-08-30', sex: 'F', ...HOME });

@@ -69,6 +69,9 @@ const hits: Case[] = [
   ['given_name', 'nickname', { given: 'John', middle: 'Michael' }, { given: 'Michael', middle: 'John' }],
   ['middle_name', 'exact', { given: 'John', middle: 'Michael' }, { given: 'Michael', middle: 'John' }],
   ['given_name', 'else', { given: 'James', middle: 'M' }, { given: 'Michael' }],
+  ['given_name', 'nickname', { given: 'James', middle: 'Michael' }, { given: 'Michael', middle: 'J' }],
+  // Twins named for each other's middle names keep two given names.
+  ['given_name', 'else', { given: 'John', middle: 'Michael' }, { given: 'Michael', middle: 'James' }],
   ['given_name', 'phonetic', { given: 'Stephen' }, { given: 'Steven' }],
   ['given_name', 'jw-medium', { given: 'Leonard' }, { given: 'Leonora' }],
   ['given_name', 'initial', { given: 'J.' }, { given: 'John' }],
