@@ -70,7 +70,7 @@
  */
 
 import { explain, levelWeight, probabilityOf, totalWeight, type CompiledModel, type Explanation } from './fellegi-sunter.js';
-import { ocrConfusionApart, oneEditApart, oneKeystrokeApart } from './comparators/strings.js';
+import { ocrConfusionApart, oneEditApart, oneKeystrokeApart, substitutionAt } from './comparators/strings.js';
 import type { KnownNames } from './normalize/given-names.js';
 import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
 import type { Person } from './person.js';
@@ -339,14 +339,7 @@ export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean 
  * (CHIDINMA / CHIDIMMA are two Igbo names).
  */
 function longNameSlip(x: string, y: string): boolean {
-  return Math.max(x.length, y.length) >= 7 && oneEditApart(x, y) && (x.length !== y.length || !sameLengthSubstitution(x, y));
-}
-
-/** x and y (of one length, one edit apart) differ by one letter in one place, not by two letters swapped. */
-function sameLengthSubstitution(x: string, y: string): boolean {
-  let i = 0;
-  while (x.charCodeAt(i) === y.charCodeAt(i)) i++;
-  return x.slice(i + 1) === y.slice(i + 1);
+  return Math.max(x.length, y.length) >= 7 && oneEditApart(x, y) && substitutionAt(x, y) < 0;
 }
 
 /**

@@ -158,12 +158,20 @@ export function neighbouringKeys(x: string, y: string): boolean {
  */
 export function oneKeystrokeApart(a: string, b: string): boolean {
   if (!oneEditApart(a, b)) return false;
-  if (a.length !== b.length) return true;
+  const i = substitutionAt(a, b);
+  return i < 0 || neighbouringKeys(a[i]!, b[i]!);
+}
+
+/**
+ * For a and b one edit apart (oneEditApart): where one letter stands for another (MINH / MANH → 1), or -1 when
+ * the edit is a letter added, dropped or two swapped.
+ */
+export function substitutionAt(a: string, b: string): number {
+  if (a.length !== b.length) return -1;
   let i = 0;
   while (a.charCodeAt(i) === b.charCodeAt(i)) i++;
   // A transposition leaves the next letter different too; a substitution does not.
-  if (a.slice(i + 1) !== b.slice(i + 1)) return true;
-  return neighbouringKeys(a[i]!, b[i]!);
+  return a.slice(i + 1) === b.slice(i + 1) ? i : -1;
 }
 
 /** Damerau-Levenshtein distance (insert, delete, substitute, transpose adjacent; unit costs). */

@@ -3,6 +3,7 @@
 // the sender specs, per-sender order kept, and the ground truth and hard cases what the generator says they are.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectInterpretedAsTruth } from '../helpers/population.js';
 import { parseNicknameCsv } from '../../algorithms/normalize/nicknames.js';
 import { POPULATION_OID_ROOT, recordKey, serviceConfigFor, truthMap, type PopulationMessage, type Variation } from '../../bench/adt-population.js';
 import { generateThirdPopulation, HISPANIC_NICKNAMES, THIRD_RATES, thirdPopulationSenders, type ThirdPerson } from '../../bench/adt-population-third.js';
@@ -113,26 +114,7 @@ describe('every message is valid HL7 v2.5 that the service accepts', () => {
   });
 
   it('parses and maps to the record the ground truth names', () => {
-    expect(results).toHaveLength(pop.messages.length);
-    const truth = truthMap(pop);
-    for (const { m, it } of results) {
-      expect(it.event).toBe(m.event);
-      expect(it.sender.configured).toBe(true);
-      if (m.event === 'A40') {
-        expect(it.command.kind).toBe('merge');
-        if (it.command.kind !== 'merge') continue;
-        const g = it.command.groups[0]!;
-        expect(g.survivor.map((i) => [i.authority.oid, i.value])).toEqual([[m.oid, m.mrn]]);
-        expect(g.retired.map((i) => [i.authority.oid, i.value])).toEqual([[m.oid, m.retired]]);
-        expect(truth.get(recordKey(m.oid, m.retired!))).toBe(m.person);
-      } else {
-        expect(it.command.kind).toBe('register');
-        if (it.command.kind !== 'register') continue;
-        // Neither the SSN (PID-3 SS, PID-19) nor the account number (AN) is a person identifier.
-        expect(it.command.identifiers.map((i) => [i.authority.oid, i.value])).toEqual([[m.oid, m.mrn]]);
-      }
-      expect(truth.get(recordKey(m.oid, m.mrn))).toBe(m.person);
-    }
+    expectInterpretedAsTruth(pop, results);
   });
 
   it('reads what each sender sends, where it sends it', () => {

@@ -3,6 +3,7 @@
 // hard cases the ground truth promises are really there, at the rates the generator claims.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectInterpretedAsTruth } from '../helpers/population.js';
 import { parseNicknameCsv } from '../../algorithms/normalize/nicknames.js';
 import {
   DEFAULT_RATES,
@@ -75,26 +76,7 @@ describe('every message is accepted by the service parser and mapping', () => {
     for (const m of pop.messages) results.push({ m, it: interpret(m.text, config, registry, now) });
   });
   it('parses and maps to the record the ground truth names', () => {
-    expect(results).toHaveLength(pop.messages.length);
-    const truth = truthMap(pop);
-    for (const { m, it } of results) {
-      expect(it.event).toBe(m.event);
-      expect(it.sender.configured).toBe(true);
-      if (m.event === 'A40') {
-        expect(it.command.kind).toBe('merge');
-        if (it.command.kind !== 'merge') continue;
-        const g = it.command.groups[0]!;
-        expect(g.survivor.map((i) => [i.authority.oid, i.value])).toEqual([[m.oid, m.mrn]]);
-        expect(g.retired.map((i) => [i.authority.oid, i.value])).toEqual([[m.oid, m.retired]]);
-        expect(truth.get(recordKey(m.oid, m.retired!))).toBe(m.person);
-      } else {
-        expect(it.command.kind).toBe('register');
-        if (it.command.kind !== 'register') continue;
-        // The SSN (PID-3 SS or PID-19) and the account number (AN) are never person identifiers.
-        expect(it.command.identifiers.map((i) => [i.authority.oid, i.value])).toEqual([[m.oid, m.mrn]]);
-      }
-      expect(truth.get(recordKey(m.oid, m.mrn))).toBe(m.person);
-    }
+    expectInterpretedAsTruth(pop, results);
   });
 
   it('reads the demographics each sender sends, where it puts them', () => {

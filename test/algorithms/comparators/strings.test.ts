@@ -1,7 +1,7 @@
 import naturalJaroWinkler from 'natural/lib/natural/distance/jaro-winkler_distance.js';
 import naturalLevenshtein from 'natural/lib/natural/distance/levenshtein_distance.js';
 import { describe, expect, it } from 'vitest';
-import { damerauLevenshtein, jaccardTokens, jaro, jaroWinkler, levenshtein, neighbouringKeys, OCR_CONFUSIONS, ocrConfusionApart, oneEditApart, oneKeystrokeApart } from '../../../algorithms/comparators/index.js';
+import { damerauLevenshtein, jaccardTokens, jaro, jaroWinkler, levenshtein, neighbouringKeys, OCR_CONFUSIONS, ocrConfusionApart, oneEditApart, oneKeystrokeApart, substitutionAt } from '../../../algorithms/comparators/index.js';
 import { mulberry32, pick, randomString } from '../../helpers/prng.js';
 
 describe('jaroWinkler', () => {
@@ -244,6 +244,20 @@ describe('oneKeystrokeApart', () => {
       }
       expect(oneKeystrokeApart(a, b), `${a} / ${b}`).toBe(expected);
     }
+  });
+});
+
+describe('substitutionAt', () => {
+  it.each([
+    ['MINH', 'MANH', 1],
+    ['JOHN', 'JOHM', 3],
+    ['XAVIER', 'ZAVIER', 0],
+    ['MARIA', 'MRAIA', -1], // a transposition
+    ['SARA', 'SARAH', -1], // a letter added
+    ['TEMIUTOPE', 'TEMITOPE', -1], // a letter dropped
+  ])('%s / %s → %i', (a, b, expected) => {
+    expect(substitutionAt(a, b)).toBe(expected);
+    expect(substitutionAt(b, a)).toBe(expected);
   });
 });
 
