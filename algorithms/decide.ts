@@ -3,7 +3,7 @@
  * record. Precision comes first: a false merge puts two people in one record, so every doubt that the
  * score alone cannot settle goes to a steward instead of being linked automatically.
  *
- *   best ≥ upper, alone, no veto      → link to it
+ *   best ≥ upper, alone, no veto      → link to it (a stand-in the same-authority rule left: see below)
  *   best ≥ upper but ambiguous/vetoed → review
  *   lower ≤ best < upper              → review
  *   best < lower (or no candidate)    → new golden record
@@ -25,6 +25,11 @@ export interface CandidateScore {
   householdVeto: boolean;
   /** Golden records this one already has an open review item with: a question already put to a steward. */
   inReviewWith?: readonly string[];
+  /**
+   * Golden records that a record of this one is queued to join, kept out only by the same-authority rule: it
+   * matched above the upper threshold with no veto, but its source already had an active record there.
+   */
+  waitsToJoin?: readonly string[];
 }
 
 export interface Thresholds {
@@ -42,8 +47,15 @@ export type Decision =
 export function decide(candidates: readonly CandidateScore[], t: Thresholds): Decision {
   const rank = (c: CandidateScore) => c.weight ?? c.probability;
   const ranked = [...candidates].sort((a, b) => rank(b) - rank(a) || a.goldenId.localeCompare(b.goldenId));
-  const best = ranked[0];
-  if (!best || best.probability < t.lower) return { action: 'new' };
+  const first = ranked[0];
+  if (!first || first.probability < t.lower) return { action: 'new' };
+  // A golden record that exists only because the same-authority rule kept its record out of another one is
+  // that other one's person by score: the source's duplicate started it and waits for its A40 or a steward. A
+  // record of another source that matches both joins the established one, as the duplicate itself would have,
+  // rather than growing the stand-in (which would leave the person in two golden records once the question
+  // is settled, and every later record of theirs picking one of the two by a hair of weight).
+  const established = ranked.find((c) => first.waitsToJoin?.includes(c.goldenId) === true && c.probability >= t.upper && !c.householdVeto && !c.sameAuthority);
+  const best = established ?? first;
   // A vetoed candidate below the best one is a different person the record resembles (the senior when the
   // junior matched exactly, the other twin): it does not make the best candidate ambiguous.
   // Nor does a golden record that is already in the stewards' queue as a possible duplicate of the best one
@@ -66,6 +78,6 @@ export function decide(candidates: readonly CandidateScore[], t: Thresholds): De
     goldenId: best.goldenId,
     probability: best.probability,
     reasons,
-    alternatives: ranked.slice(1).filter((c) => c.probability >= t.lower).map((c) => c.goldenId),
+    alternatives: ranked.filter((c) => c !== best && c.probability >= t.lower).map((c) => c.goldenId),
   };
 }

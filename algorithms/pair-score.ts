@@ -71,7 +71,7 @@
 
 import { explain, levelWeight, probabilityOf, totalWeight, type CompiledModel, type Explanation } from './fellegi-sunter.js';
 import { ocrConfusionApart, oneEditApart, oneKeystrokeApart, substitutionAt } from './comparators/strings.js';
-import type { KnownNames } from './normalize/given-names.js';
+import { dwarfed, type KnownNames } from './normalize/given-names.js';
 import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
 import type { Person } from './person.js';
 
@@ -196,7 +196,8 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // apart are a second difference, not a second typo, so neither name rule below explains the given names away.
   const ssnOneDigit = gamma[C.ssn] === SSN_ONE_DIGIT;
   const dobSame = DOB_SAME.has(gamma[C.dob]!);
-  const twoKnownNames = known !== undefined && known.has(a.given) && known.has(b.given);
+  const sexAgrees = gamma[C.sex] !== SEX_ELSE;
+  const twoKnownNames = known !== undefined && twoRealNames(a.given, b.given, known, sexAgrees);
   // Only the household and twin vetoes read it: the slip is looked for only where one of them could apply.
   // Two known names spoken alike (SOPHIA / SOFIA) with one birth date are left to a steward: a feed may well
   // give twins both, and only an agreeing SSN tells them from one person's name spelt two ways.
@@ -204,9 +205,9 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
     !GIVEN_SAME.has(g) &&
     !ssnAgrees &&
     (household || dobSame) &&
-    !(known !== undefined && !ssnOneDigit && keystrokeSlip(a, b, known)) &&
+    !(known !== undefined && !ssnOneDigit && keystrokeSlip(a, b, known, sexAgrees)) &&
     !(!ssnOneDigit && !(twoKnownNames && dobSame) && spokenAlike(a, b)) &&
-    !(!ssnOneDigit && gamma[C.sex] !== SEX_ELSE && cutShort(a, b));
+    !(!ssnOneDigit && sexAgrees && cutShort(a, b, known));
   const clearlyDiffers = givenDiffers && (g === GIVEN_ELSE || g === NULL);
   // An agreeing middle name says a similar first name is a variant of the same person's (JON PAUL / JOHN PAUL);
   // it says nothing of a first name that clearly differs, or of two names both known to be real (twins may
@@ -309,21 +310,32 @@ function sharedAddress(gamma: ArrayLike<number>): boolean {
 }
 
 /**
+ * Both given names are real ones by the vocabulary: known, and neither a rare spelling dwarfed by the other
+ * (normalize/given-names.ts dwarfed: JENIFER beside JENNIFER is where its slips land). Records whose sexes
+ * disagree are taken at their word: DANIEL / DANIELA are a boy and a girl, however rare the one.
+ */
+function twoRealNames(x: string, y: string, known: KnownNames, sexAgrees: boolean): boolean {
+  return known.has(x) && known.has(y) && !(sexAgrees && (dwarfed(known, x, y) || dwarfed(known, y, x)));
+}
+
+/**
  * Some given name of one record is a slip of one of the other's, at least three letters each and four in the
  * longer: one edit apart (Damerau-Levenshtein 1) or one OCR misreading apart (STANISLAW / STANISLAVV:
- * comparators/strings.ts ocrConfusionApart) with exactly one of the two a known name (JENNIFER / JENNIFRE),
+ * comparators/strings.ts ocrConfusionApart) with exactly one of the two a known name (JENNIFER / JENNIFRE; a
+ * known spelling fifty times rarer than the other, JASEN / JASON, counts as unknown unless the sexes disagree),
  * or, when the vocabulary knows neither, one OCR misreading apart (RAVI / RAUI). A keystroke between two
  * unknown names is not enough: MINJI / MINJU are one key apart and could be twins' names, and the vocabulary is
  * thinnest for the names of the populations it would then misjudge.
  */
-export function keystrokeSlip(a: Person, b: Person, known: KnownNames): boolean {
+export function keystrokeSlip(a: Person, b: Person, known: KnownNames, sexAgrees = true): boolean {
   for (const x of a.names) {
     for (const y of b.names) {
       const gx = x.given;
       const gy = y.given;
       if (gx === gy || Math.min(gx.length, gy.length) < 3 || Math.max(gx.length, gy.length) < 4) continue;
-      const kx = known.has(gx);
-      const ky = known.has(gy);
+      // A known spelling dwarfed by the other name (JASEN / JASON) is where its slips land, and counts as unknown.
+      const kx = known.has(gx) && !(sexAgrees && dwarfed(known, gx, gy));
+      const ky = known.has(gy) && !(sexAgrees && dwarfed(known, gy, gx));
       // In a name of four letters one substitution is a quarter of it: only a neighbouring key is a slip there
       // (JOHN / JOHM), not another vowel (MINH / MANH, two Vietnamese names).
       const edit = Math.max(gx.length, gy.length) <= 4 ? oneKeystrokeApart(gx, gy) : oneEditApart(gx, gy);
@@ -356,18 +368,23 @@ export function spokenAlike(a: Person, b: Person): boolean {
 
 /** Names cut to a field's length keep this many letters at least (CHRISTOPHE for CHRISTOPHER: ten). */
 export const CUT_NAME_MIN = 8;
+/** A known name cut to fewer letters than that, to a form no one is named, keeps at least this many (JUL for JULIE). */
+export const CUT_TO_UNKNOWN_MIN = 3;
 
 /**
  * Some given name of one record is the other's cut short, as a system with a short name field stores it
  * (CHRISTOPHER → CHRISTOPHE, MAXIMILIAN → MAXIMILI): a prefix of at least CUT_NAME_MIN letters. Shorter prefixes
- * are names of their own (JOSEPH / JOSEPHINE, DANIEL / DANIELLE), and scorePair takes a cut only between records
- * whose sex does not disagree (FREDERICK / FREDERICKA).
+ * are names of their own (JOSEPH / JOSEPHINE, DANIEL / DANIELLE), unless the vocabulary knows the longer name
+ * and not the prefix (JULIE → JUL, MANUEL → MAN, SARAH → SAR: three letters at least), which no twin is named.
+ * scorePair takes a cut only between records whose sex does not disagree (FREDERICK / FREDERICKA).
  */
-export function cutShort(a: Person, b: Person): boolean {
+export function cutShort(a: Person, b: Person, known?: KnownNames): boolean {
   for (const x of a.names) {
     for (const y of b.names) {
       const [s, l] = x.given.length <= y.given.length ? [x.given, y.given] : [y.given, x.given];
-      if (s.length >= CUT_NAME_MIN && s.length < l.length && l.startsWith(s)) return true;
+      if (s.length >= l.length || !l.startsWith(s)) continue;
+      if (s.length >= CUT_NAME_MIN) return true;
+      if (known !== undefined && s.length >= CUT_TO_UNKNOWN_MIN && known.has(l) && !known.has(s)) return true;
     }
   }
   return false;

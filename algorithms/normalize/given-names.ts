@@ -14,7 +14,44 @@
 
 import { normalizeGiven } from './names.js';
 
-export type KnownNames = ReadonlySet<string>;
+/**
+ * The vocabulary, and how many people bear each name where a count is known (the SSA's births): a plain set
+ * of names is a vocabulary without counts.
+ */
+export type KnownNames = ReadonlySet<string> & { readonly births?: ReadonlyMap<string, number> };
+
+/**
+ * How many times as common a name must be for a known spelling one slip away from it to be read as its slip:
+ * JASEN / JASON (232 times), MADISEN / MADISON (76), JENIFER / JENNIFER (58). Twins' names that close are of
+ * one order (MARY / MARIE 8, KAYLA / KYLA 9, JOSE / JOSUE 12, MARIA / MARTA 32): parents do not give one twin the
+ * name and the other its rare misspelling.
+ */
+export const DWARFED_BY = 50;
+
+/** x is a known name and y is a name DWARFED_BY times as common or more (false without counts). */
+export function dwarfed(known: KnownNames, x: string, y: string): boolean {
+  const bx = known.births?.get(x);
+  const by = known.births?.get(y);
+  return bx !== undefined && by !== undefined && by >= DWARFED_BY * bx;
+}
+
+/** `name,births` lines (header optional) → births by name folded as given names are, summed over spellings that fold together. */
+export function parseNameCounts(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split(/\r?\n/)) {
+    const [raw, n] = line.split(',');
+    const count = Number(n);
+    if (!raw || !Number.isFinite(count) || count <= 0) continue;
+    const folded = normalizeGiven(raw.trim()).first;
+    if (folded.length > 1) out.set(folded, (out.get(folded) ?? 0) + count);
+  }
+  return out;
+}
+
+/** The vocabulary with counts of births by name (parseNameCounts). */
+export function withBirths(names: ReadonlySet<string>, births: ReadonlyMap<string, number>): KnownNames {
+  return Object.assign(new Set(names), { births });
+}
 
 /** `name,persons` lines (header optional) → names, folded as given names are (normalizeGiven). */
 export function parseGivenNameCsv(text: string): string[] {

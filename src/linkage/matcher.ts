@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { blockingKeys } from '../../algorithms/blocking.js';
 import { decide, type CandidateScore, type Decision, type Thresholds } from '../../algorithms/decide.js';
 import { candidateScore, scoreGoldens, type GoldenScore as GoldenScoreOf, type ScoredMember } from '../../algorithms/golden-score.js';
-import { knownNames, parseGivenNameCsv, type KnownNames } from '../../algorithms/normalize/given-names.js';
+import { knownNames, parseGivenNameCsv, parseNameCounts, withBirths, type KnownNames } from '../../algorithms/normalize/given-names.js';
 import { buildNicknameIndex, parseNicknameCsv, type NicknameIndex } from '../../algorithms/normalize/nicknames.js';
 import { scorePair, type PairScore } from '../../algorithms/pair-score.js';
 import { withoutGuarantorSsns } from '../../algorithms/guarantor-ssn.js';
@@ -31,11 +31,9 @@ export function loadNicknames(): NicknameIndex {
 }
 
 /** US first names of every birth cohort (pseudopeople; the SSA's 1880-2016 births) and Australian ones (FEBRL): fixtures/names/README.md. */
-export const GIVEN_NAMES_URLS = [
-  new URL('../../fixtures/names/given-names.csv', import.meta.url),
-  new URL('../../fixtures/names/given-names-us-ssa.csv', import.meta.url),
-  new URL('../../fixtures/names/given-names-au.csv', import.meta.url),
-];
+/** US births by first name, 1880-2016 (the SSA): also which of two known spellings is the other's slip (algorithms/normalize/given-names.ts dwarfed). */
+const SSA_BIRTHS_URL = new URL('../../fixtures/names/given-names-us-ssa.csv', import.meta.url);
+export const GIVEN_NAMES_URLS = [new URL('../../fixtures/names/given-names.csv', import.meta.url), SSA_BIRTHS_URL, new URL('../../fixtures/names/given-names-au.csv', import.meta.url)];
 
 /**
  * The shipped given names, the formal names of the genealogy nickname table and both sides of the project's
@@ -46,11 +44,12 @@ export const GIVEN_NAMES_URLS = [
  */
 export function loadKnownGivenNames(): KnownNames {
   const [english, international] = NICKNAMES_URLS.map((u) => parseNicknameCsv(readFileSync(u, 'utf8')));
-  return knownNames(
+  const names = knownNames(
     ...GIVEN_NAMES_URLS.map((u) => parseGivenNameCsv(readFileSync(u, 'utf8'))),
     english!.map((r) => r[0]),
     international!.flatMap((r) => [r[0], r[2]]),
   );
+  return withBirths(names, parseNameCounts(readFileSync(SSA_BIRTHS_URL, 'utf8')));
 }
 
 /** The linker the config asks for: the Matcher with the shipped name tables, or the identity linker when matching is off. */
@@ -88,8 +87,11 @@ type GoldenScore = GoldenScoreOf<MemberRow>;
  */
 export async function decideAmong(store: Pick<RecordStore, 'reviewLinks'>, tx: Tx, candidates: CandidateScore[], thresholds: Thresholds): Promise<Decision> {
   if (candidates.filter((c) => c.probability >= thresholds.upper).length > 1) {
-    const links = await store.reviewLinks(tx, candidates.map((c) => c.goldenId));
-    for (const c of candidates) c.inReviewWith = [...(links.get(c.goldenId) ?? [])];
+    const { together, waitsToJoin } = await store.reviewLinks(tx, candidates.map((c) => c.goldenId));
+    for (const c of candidates) {
+      c.inReviewWith = [...(together.get(c.goldenId) ?? [])];
+      c.waitsToJoin = [...(waitsToJoin.get(c.goldenId) ?? [])];
+    }
   }
   return decide(candidates, thresholds);
 }

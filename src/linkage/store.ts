@@ -102,7 +102,7 @@ export interface RecordStore {
    * (twins, junior and senior) are left out: those pairs are queued because they are probably two people, so
    * a record matching both is ambiguous, not a repeat of the question.
    */
-  reviewLinks(tx: Tx, goldenIds: readonly string[]): Promise<Map<string, Set<string>>>;
+  reviewLinks(tx: Tx, goldenIds: readonly string[]): Promise<ReviewLinks>;
   /** Closes the record's open review items: its data changed, so they are scored again. */
   supersedeReviews(tx: Tx, recordId: number): Promise<void>;
   /** Steward non-match decisions involving these records (non-matches.ts decides which still hold). */
@@ -110,6 +110,21 @@ export interface RecordStore {
   /** Writes whatever is held back; the store stays usable (its cache is still the truth). */
   flush(tx: Tx): Promise<void>;
 }
+
+/** What the review queue says of some golden records (RecordStore.reviewLinks). */
+export interface ReviewLinks {
+  /** Golden record → those it has an open review item with, either way (HELD_APART_REASONS aside). */
+  together: Map<string, Set<string>>;
+  /**
+   * Golden record → those one of its records is queued to join for no reason but the same-authority rule
+   * (algorithms/decide.ts waitsToJoin): the record it holds is the other's person by score.
+   */
+  waitsToJoin: Map<string, Set<string>>;
+}
+
+/** An open item's reasons are the same-authority rule alone: it scored above the upper threshold, with no veto. */
+export const ONLY_SAME_AUTHORITY = ['same-authority'] as const;
+const onlySameAuthority = (reasons: readonly string[]) => reasons.length === 1 && reasons[0] === ONLY_SAME_AUTHORITY[0];
 
 export interface Candidates {
   /** Active records sharing a key, each once, with the golden record each is in. */
@@ -273,19 +288,27 @@ async function resurvive(tx: Tx, goldenIds: readonly string[], survive: Survive,
     where g.id = v.id`);
 }
 
-async function selectReviewLinks(tx: Tx, goldenIds: readonly string[]): Promise<Array<{ a: string; b: string }>> {
+/** a: the golden record of the item's record, b: the golden record it asks about; waits: onlySameAuthority. */
+interface ReviewLink {
+  a: string;
+  b: string;
+  waits: boolean;
+}
+
+async function selectReviewLinks(tx: Tx, goldenIds: readonly string[]): Promise<ReviewLink[]> {
   if (!goldenIds.length) return [];
   const ids = sql.param([...goldenIds]);
   const open = sql`r.status = 'open' and not (r.reasons ?| ${sql.param([...HELD_APART_REASONS])}::text[])`;
   // Two index-driven halves, not one join with `s.golden_id = any(…) or r.candidate_golden_id = any(…)`: an OR
   // across the two tables leaves the planner nothing to do but hash every source record (50-80 ms at 100,000
   // records, on every batch). The members' ids are taken first so that the open-items index is probed by record.
-  return query<{ a: string; b: string }>(
+  const waits = sql`r.reasons = ${JSON.stringify(ONLY_SAME_AUTHORITY)}::jsonb`;
+  return query<ReviewLink>(
     tx,
-    sql`select s.golden_id as a, r.candidate_golden_id as b from review_items r join source_records s on s.id = r.source_record_id
+    sql`select s.golden_id as a, r.candidate_golden_id as b, ${waits} as waits from review_items r join source_records s on s.id = r.source_record_id
           where ${open} and r.source_record_id = any(array(select id from source_records where golden_id = any(${ids}::uuid[])))
         union
-        select s.golden_id, r.candidate_golden_id from review_items r join source_records s on s.id = r.source_record_id
+        select s.golden_id, r.candidate_golden_id, ${waits} from review_items r join source_records s on s.id = r.source_record_id
           where ${open} and r.candidate_golden_id = any(${ids}::uuid[]) and s.golden_id is not null`,
   );
 }
@@ -319,14 +342,20 @@ function followSurvivors(ids: readonly number[]) {
 
 const heldApart = (reasons: readonly string[]) => reasons.some((r) => (HELD_APART_REASONS as readonly string[]).includes(r));
 
-function addLink(map: Map<string, Set<string>>, a: string, b: string) {
-  if (a === b) return;
-  for (const [x, y] of [[a, b], [b, a]] as const) {
-    const set = map.get(x);
-    if (set) set.add(y);
-    else map.set(x, new Set([y]));
-  }
+function addTo(map: Map<string, Set<string>>, x: string, y: string) {
+  const set = map.get(x);
+  if (set) set.add(y);
+  else map.set(x, new Set([y]));
 }
+
+function addLink(links: ReviewLinks, { a, b, waits }: ReviewLink) {
+  if (a === b) return;
+  addTo(links.together, a, b);
+  addTo(links.together, b, a);
+  if (waits) addTo(links.waitsToJoin, a, b);
+}
+
+const noLinks = (): ReviewLinks => ({ together: new Map(), waitsToJoin: new Map() });
 
 /**
  * Keys with the golden record and status of their record as it now stands (written before its keys); the
@@ -475,8 +504,8 @@ export class SqlStore implements RecordStore {
   }
 
   async reviewLinks(tx: Tx, goldenIds: readonly string[]) {
-    const out = new Map<string, Set<string>>();
-    for (const { a, b } of await selectReviewLinks(tx, goldenIds)) addLink(out, a, b);
+    const out = noLinks();
+    for (const l of await selectReviewLinks(tx, goldenIds)) addLink(out, l);
     return out;
   }
 
@@ -568,7 +597,7 @@ export class BatchStore implements RecordStore {
   private hitCache = new Map<string, Array<{ key: string; id: number; goldenId: string | null }>>();
   private memberCache = new Map<string, MemberRow[]>();
   private countCache = new Map<string, number>();
-  private reviewCache = new Map<string, Array<{ a: string; b: string }>>();
+  private reviewCache = new Map<string, ReviewLink[]>();
   /** The keys stored for records this unit of work re-keyed (read once, when counts are asked for). */
   private storedKeys = new Map<number, string[]>();
   /** Non-match decisions by record, read once per batch for every record it loaded (stewards hold the worker's lock to write them). */
@@ -870,12 +899,12 @@ export class BatchStore implements RecordStore {
       this.reviewCache.get(l.a)?.push(l);
       this.reviewCache.get(l.b)?.push(l);
     }
-    const out = new Map<string, Set<string>>();
-    for (const g of goldenIds) for (const l of this.reviewCache.get(g) ?? []) addLink(out, l.a, l.b);
+    const out = noLinks();
+    for (const g of goldenIds) for (const l of this.reviewCache.get(g) ?? []) addLink(out, l);
     for (const r of this.reviews) {
       if (heldApart(r.reasons)) continue;
       const own = this.overlayGolden(r.sourceRecordId) ?? this.rows.get(r.sourceRecordId)?.goldenId ?? null;
-      if (own) addLink(out, own, r.candidateGoldenId);
+      if (own) addLink(out, { a: own, b: r.candidateGoldenId, waits: onlySameAuthority(r.reasons) });
     }
     return out;
   }

@@ -42,6 +42,25 @@ describe('decide', () => {
     expect(decide([c('g1', 0.99999, { inReviewWith: ['g9'] }), c('g2', 0.9999)], t)).toMatchObject({ action: 'review', reasons: ['several-golden-records'] });
   });
 
+  it('joins the established golden record rather than the stand-in a same-source duplicate started, whichever scores higher', () => {
+    // g2 holds a duplicate of g1's source, queued to join g1 and kept out only by the same-authority rule.
+    const stand = (extra: Partial<CandidateScore> = {}) => c('g2', 1, { weight: 60, inReviewWith: ['g1'], waitsToJoin: ['g1'], ...extra });
+    expect(decide([stand(), c('g1', 1, { weight: 45, inReviewWith: ['g2'] })], t)).toEqual({ action: 'link', goldenId: 'g1', probability: 1 });
+    // Not when the established one is not a link the record could take on its own.
+    expect(decide([stand(), c('g1', 0.9, { weight: 3, inReviewWith: ['g2'] })], t)).toMatchObject({ action: 'link', goldenId: 'g2' });
+    expect(decide([stand(), c('g1', 1, { weight: 45, inReviewWith: ['g2'], householdVeto: true })], t)).toMatchObject({ action: 'link', goldenId: 'g2' });
+    expect(decide([stand(), c('g1', 1, { weight: 45, inReviewWith: ['g2'], sameAuthority: true })], t)).toMatchObject({ action: 'link', goldenId: 'g2' });
+    // A golden record queued with g1 for another reason (a doubt, not the rule) is a person of its own: the higher score wins.
+    expect(decide([stand({ waitsToJoin: [] }), c('g1', 1, { weight: 45, inReviewWith: ['g2'] })], t)).toMatchObject({ action: 'link', goldenId: 'g2' });
+    // Review reasons are the established record's own, and the stand-in is listed beside it.
+    expect(decide([stand(), c('g1', 1, { weight: 45, inReviewWith: ['g2'] }), c('g3', 1, { weight: 40 })], t)).toMatchObject({
+      action: 'review',
+      goldenId: 'g1',
+      reasons: ['several-golden-records'],
+      alternatives: ['g2', 'g3'],
+    });
+  });
+
   it('ranks by match weight where probabilities are equal in floating point (both 1)', () => {
     const a = c('a', 1, { weight: 40, inReviewWith: ['b'] });
     const b = c('b', 1, { weight: 60 });

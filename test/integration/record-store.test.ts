@@ -551,10 +551,33 @@ describe.each(backends)('record stores on $name', (backend) => {
       await sqlStore.supersedeReviews(tx, e1.id);
       const store: RecordStore = kind === 'sql' ? sqlStore : new BatchStore(survive);
       const asMap = (m: Map<string, Set<string>>) => Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]));
-      expect(asMap(await store.reviewLinks(tx, [g1]))).toEqual({ [g1]: [g2], [g2]: [g1] });
+      const together = async (s: RecordStore, ids: string[]) => asMap((await s.reviewLinks(tx, ids)).together);
+      expect(await together(store, [g1])).toEqual({ [g1]: [g2], [g2]: [g1] });
       const fresh: RecordStore = kind === 'sql' ? sqlStore : new BatchStore(survive);
-      expect(asMap(await fresh.reviewLinks(tx, [g2]))).toEqual({ [g1]: [g2], [g2]: [g1] });
-      expect(asMap(await store.reviewLinks(tx, [g3]))).toEqual({});
+      expect(await together(fresh, [g2])).toEqual({ [g1]: [g2], [g2]: [g1] });
+      expect(await together(store, [g3])).toEqual({});
+      // A doubt is not a wait: only an item whose one reason is the same-authority rule says g2 is g1's person.
+      expect(asMap((await store.reviewLinks(tx, [g1, g2])).waitsToJoin)).toEqual({});
+    });
+  });
+
+  it.each(['sql', 'batch'] as const)('reviewLinks: a record kept out only by the same-authority rule waits to join, stored or opened in the unit of work (%s)', async (kind) => {
+    await inTx(async (tx) => {
+      const { sqlStore, e3, e4, e1, g1, g2, g3 } = await population(tx);
+      const store: RecordStore = kind === 'sql' ? sqlStore : new BatchStore(survive);
+      const asMap = (m: Map<string, Set<string>>) => Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]));
+      // Stored before the unit of work began: e3 (g2) waits to join g1.
+      await sqlStore.openReview(tx, { ...review(e3.id, g1, e1.id, nextMessage()), probability: 1, reasons: ['same-authority'] });
+      // Opened in it: e4 (g3) also waits to join g1; with a second reason it would be a doubt, not a wait. (A unit of
+      // work opens items only for records it has read.)
+      await store.load(tx, [{ authorityId: e4.authorityId, identifier: 'E4' }]);
+      await store.openReview(tx, { ...review(e4.id, g1, e1.id, nextMessage()), probability: 1, reasons: ['same-authority'] });
+      const links = await store.reviewLinks(tx, [g1, g2, g3]);
+      expect(asMap(links.waitsToJoin)).toEqual({ [g2]: [g1], [g3]: [g1] });
+      expect(asMap(links.together)).toEqual({ [g1]: [g2, g3].sort(), [g2]: [g1], [g3]: [g1] });
+      await store.supersedeReviews(tx, e4.id);
+      await store.openReview(tx, { ...review(e4.id, g1, e1.id, nextMessage()), probability: 1, reasons: ['same-authority', 'household'] });
+      expect(asMap((await store.reviewLinks(tx, [g1, g2, g3])).waitsToJoin)).toEqual({ [g2]: [g1] });
     });
   });
 
