@@ -17,6 +17,7 @@
  *   workerBatches                     transactions the worker applied the run in
  *   workerReadAheadSeconds            worker time reading ahead for its units of work (Worker.stats), of applySeconds
  *                                     (the reads again after each A40 are counted here and in workerMergeSeconds)
+ *   workerBatchesCarried              batches that went on with the caches of the batch before (worker.ts: apply_epoch)
  *   workerMerges, workerMergeSeconds  A40 messages, and the worker time they took: writing the unit held so
  *                                     far, the merge on the database, and reading ahead again for the rest of the batch
  *   linksAuto, reviewItemsOpened, newGoldens   created during the run
@@ -425,6 +426,7 @@ async function main() {
       workerReadAheadSeconds: round((service.worker.stats.readAheadMs - w0.readAheadMs) / 1000, 2),
       workerMerges: service.worker.stats.merges - w0.merges,
       workerMergeSeconds: round((service.worker.stats.mergeMs - w0.mergeMs) / 1000, 2),
+      workerBatchesCarried: service.worker.stats.carried - w0.carried,
       linksAuto: after?.linksAuto ?? null,
       reviewItemsOpened: after?.reviews ?? null,
       newGoldens: after?.goldens ?? null,

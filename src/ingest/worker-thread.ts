@@ -69,7 +69,7 @@ const ENTRY = new URL('../lib/ts-thread.mjs', import.meta.url);
 
 export class WorkerThread implements ApplyWorker {
   pending = 0;
-  readonly stats: WorkerStats = { batches: 0, messages: 0, readAheadMs: 0, merges: 0, mergeMs: 0 };
+  readonly stats: WorkerStats = { batches: 0, messages: 0, readAheadMs: 0, merges: 0, mergeMs: 0, carried: 0 };
   private readonly commands = new Map<number, AdtCommand>();
   private readonly pendingIds = new PendingIdentifiers();
   private thread: Thread | undefined;

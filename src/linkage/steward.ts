@@ -66,6 +66,8 @@ async function inTransaction<T>(deps: StewardDeps, actor: string, fn: (ctx: Ctx)
   return deps.database.db.transaction(async (tx) => {
     // PGlite runs one transaction at a time anyway; on PostgreSQL this waits for the worker's current batch.
     if (deps.database.kind === 'postgres') await tx.execute(sql`select pg_advisory_xact_lock(${APPLY_LOCK})`);
+    // The worker carries what it read from one batch to the next only while no one else changed records (worker.ts).
+    await tx.execute(sql`select nextval('apply_epoch')`);
     const ctx: Ctx = { tx, changes: new ChangeLog(), actor, registry: deps.registry, touched: new Set(), retired: new Map() };
     const out = await fn(ctx);
     await settleReviews(ctx);

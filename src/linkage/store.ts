@@ -392,7 +392,7 @@ export async function settle(ops: ReadonlyArray<PromiseLike<unknown>>): Promise<
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
-async function selectByKeys(tx: Tx, keys: Array<{ authorityId: number; identifier: string }>): Promise<SourceRecordRow[]> {
+export async function selectByKeys(tx: Tx, keys: Array<{ authorityId: number; identifier: string }>): Promise<SourceRecordRow[]> {
   if (!keys.length) return [];
   return query<SourceRecordRow>(
     tx,
@@ -595,6 +595,8 @@ export class BatchStore implements RecordStore {
    * are laid over whatever is read from here, as over what is read from the database.
    */
   private hitCache = new Map<string, Array<{ key: string; id: number; goldenId: string | null }>>();
+  /** The block size cap the cached blocks were read with (at most cap + 1 hits each). */
+  private hitCap = Number.POSITIVE_INFINITY;
   private memberCache = new Map<string, MemberRow[]>();
   private countCache = new Map<string, number>();
   private reviewCache = new Map<string, ReviewLink[]>();
@@ -602,6 +604,15 @@ export class BatchStore implements RecordStore {
   private storedKeys = new Map<number, string[]>();
   /** Non-match decisions by record, read once per batch for every record it loaded (stewards hold the worker's lock to write them). */
   private nonMatchCache = new Map<number, NonMatchRow[]>();
+  /** For each record in cached hits, the keys whose hits name it: the hits a move to another golden record makes stale. */
+  private hitKeysOf = new Map<number, Set<string>>();
+  /** For each record in cached members, the golden record whose members hold it. */
+  private memberOf = new Map<number, string>();
+
+  /** Cached blocks and golden records: the worker starts a fresh unit of work once it holds too many. */
+  get cachedEntries(): number {
+    return this.hitCache.size + this.memberCache.size;
+  }
 
   private remember(r: SourceRecordRow) {
     this.byKey.set(recordKey(r.authorityId, r.identifier), r);
@@ -719,6 +730,9 @@ export class BatchStore implements RecordStore {
     // prefetch is on its way (nothing stops a caller from overlapping them, and reads ahead of the messages
     // being applied are how the unit of work would hide its round trips) must find either nothing, and read for
     // itself, or the whole answer. Both are the database as it stood when the unit of work began.
+    // Blocks cached under another cap are read again under this one.
+    if (cap !== this.hitCap) this.hitCache.clear(), this.hitKeysOf.clear();
+    this.hitCap = cap;
     const keys = [...new Set(blockKeys)].filter((k) => !this.hitCache.has(k));
     const counts = [...new Set(countKeys)].filter((k) => !this.countCache.has(k));
     // Records already loaded (the batch's updates): their stored keys, which re-keying them replaces, and the
@@ -738,18 +752,155 @@ export class BatchStore implements RecordStore {
     for (const [id, ks] of storedBy) if (!this.storedKeys.has(id)) this.storedKeys.set(id, ks);
     const hitsBy = new Map<string, Array<{ key: string; id: number; goldenId: string | null }>>(keys.map((k) => [k, []]));
     const goldens = new Set<string>(loaded.flatMap((r) => (r.goldenId ? [r.goldenId] : [])));
-    for (const h of hits) {
-      hitsBy.get(h.key)!.push(h);
-      if (h.goldenId) goldens.add(h.goldenId);
-    }
-    for (const [k, list] of hitsBy) if (!this.hitCache.has(k)) this.hitCache.set(k, list);
+    for (const h of hits) hitsBy.get(h.key)!.push(h);
+    for (const [k, list] of hitsBy) if (!this.hitCache.has(k)) this.cacheHits(k, list);
+    // The golden records of every block asked for, read now or kept from before (whose members a flush may have dropped).
+    for (const k of blockKeys) for (const h of this.hitCache.get(k) ?? []) if (h.goldenId) goldens.add(h.goldenId);
     const uncached = [...goldens].filter((g) => !this.memberCache.has(g));
     // Review links are not read ahead: they are asked for only when a record matches two golden records
     // strongly (decideAmong), a few records in a hundred, and reading them for every candidate of the batch
     // cost more than every other read of the batch together.
     const membersBy = new Map<string, MemberRow[]>(uncached.map((g) => [g, []]));
     for (const m of await selectMembers(tx, uncached, [], this.demographics)) membersBy.get(m.goldenId!)?.push(m);
-    for (const [g, list] of membersBy) if (!this.memberCache.has(g)) this.memberCache.set(g, list);
+    for (const [g, list] of membersBy) if (!this.memberCache.has(g)) this.cacheMembers(g, list);
+  }
+
+  private cacheHits(key: string, list: Array<{ key: string; id: number; goldenId: string | null }>) {
+    this.hitCache.set(key, list);
+    for (const h of list) {
+      const keys = this.hitKeysOf.get(h.id);
+      if (keys) keys.add(key);
+      else this.hitKeysOf.set(h.id, new Set([key]));
+    }
+  }
+
+  private cacheMembers(goldenId: string, list: MemberRow[]) {
+    this.memberCache.set(goldenId, list);
+    for (const m of list) this.memberOf.set(m.id, goldenId);
+  }
+
+  /**
+   * What a merge run on the database (an A40, through SqlStore) made stale, given the records it names (the
+   * survivors and the retired, as found before and after it) and the golden records they were and are in:
+   * the members of those golden records; and the blocks of every record now in them (a golden record
+   * absorbed moves all its records), of the records named and of every record cached in those golden records.
+   * Call it after the merge, on a store flushed before it (worker.ts): the rest of the batch then reads only
+   * what is gone.
+   */
+  async forgetAround(tx: Tx, recordIds: readonly number[], goldenIds: readonly string[]): Promise<void> {
+    const goldens = [...new Set(goldenIds)];
+    const records = new Set(recordIds);
+    for (const g of goldens) for (const m of this.memberCache.get(g) ?? []) records.add(m.id);
+    if (goldens.length) {
+      for (const r of await query<{ id: number }>(tx, sql`select id::int as id from source_records where golden_id = any(${sql.param(goldens)}::uuid[])`)) records.add(r.id);
+    }
+    const ids = [...records];
+    const keys = new Set<string>();
+    if (ids.length) {
+      for (const r of await query<{ key: string }>(tx, sql`select key from blocking_keys where source_record_id = any(${sql.param(ids)}::bigint[])`)) keys.add(r.key);
+    }
+    for (const id of ids) {
+      for (const k of this.hitKeysOf.get(id) ?? []) keys.add(k);
+      const g = this.memberOf.get(id);
+      if (g !== undefined) this.memberCache.delete(g);
+    }
+    for (const k of keys) this.hitCache.delete(k), this.countCache.delete(k);
+    for (const g of goldens) this.memberCache.delete(g);
+    this.reviewCache.clear();
+    this.storedKeys.clear();
+    this.nonMatchCache.clear();
+    this.rows.clear();
+    this.byKey.clear();
+    // A merge may store an identifier no message named before (a retired MRN kept so that it resolves).
+    this.absent.clear();
+  }
+
+  /**
+   * After a flush, brings the caches to the database as it now stands, so that the rest of the batch, and the
+   * next batch when the worker carries the unit of work on (worker.ts), read only what they lack. The blocks are
+   * kept in step rather than dropped, since the keys a batch reads are the very keys its new records then take:
+   * each record keyed is taken out of the cached blocks of its stored keys and put into those of its keys now
+   * (with its golden record), the counts of both moved by one, and a record that moved to another golden record
+   * has it changed in every cached block naming it. A block read at the cap is dropped instead (whether it
+   * still overflows is the database's to say), and so is every block when a re-keyed record's stored keys or
+   * status were never read. The members of every golden record a record entered, left or changed in are dropped.
+   */
+  private settleCaches() {
+    const goldenOf = (id: number): string | null => {
+      const g = this.overlayGolden(id);
+      return g !== undefined ? g : (this.rows.get(id)?.goldenId ?? null);
+    };
+    const edit = (key: string, change: (list: Array<{ key: string; id: number; goldenId: string | null }>) => void) => {
+      const list = this.hitCache.get(key);
+      if (!list) return;
+      if (list.length > this.hitCap) this.hitCache.delete(key);
+      else change(list);
+    };
+    let allBlocks = false;
+    for (const [id, keys] of this.keySets) {
+      const pending = this.newRecords.get(id);
+      const stored = pending ? [] : this.storedKeys.get(id);
+      const status = pending ? (pending.status ?? 'active') : this.rows.get(id)?.status;
+      if (!stored || status === undefined) {
+        allBlocks = true;
+        break;
+      }
+      for (const k of new Set([...stored, ...(this.hitKeysOf.get(id) ?? [])])) {
+        edit(k, (list) => {
+          const i = list.findIndex((h) => h.id === id);
+          if (i >= 0) list.splice(i, 1);
+        });
+      }
+      this.hitKeysOf.delete(id);
+      for (const k of stored) {
+        const n = this.countCache.get(k);
+        if (n !== undefined) this.countCache.set(k, n - 1);
+      }
+      const active = status === 'active';
+      for (const k of keys) {
+        const n = this.countCache.get(k);
+        if (n !== undefined) this.countCache.set(k, n + 1);
+        if (!active) continue;
+        edit(k, (list) => {
+          list.push({ key: k, id, goldenId: goldenOf(id) });
+          const of = this.hitKeysOf.get(id);
+          if (of) of.add(k);
+          else this.hitKeysOf.set(id, new Set([k]));
+        });
+      }
+    }
+    if (allBlocks) {
+      this.hitCache.clear();
+      this.hitKeysOf.clear();
+      this.countCache.clear();
+    } else {
+      for (const [id, u] of this.updates) {
+        if (u.goldenId === undefined || this.keySets.has(id)) continue;
+        for (const k of this.hitKeysOf.get(id) ?? []) {
+          edit(k, (list) => {
+            const i = list.findIndex((h) => h.id === id);
+            if (i >= 0) list[i] = { key: k, id, goldenId: u.goldenId! };
+          });
+        }
+      }
+    }
+    const goldens = new Set<string>([...this.dirtyGoldens, ...this.newGoldens.keys()]);
+    for (const [from, into] of this.retired) goldens.add(from).add(into);
+    for (const r of this.newRecords.values()) if (r.goldenId !== null) goldens.add(r.goldenId);
+    for (const [id, u] of this.updates) {
+      const was = this.memberOf.get(id);
+      if (was !== undefined) goldens.add(was);
+      if (u.goldenId != null) goldens.add(u.goldenId);
+    }
+    for (const g of goldens) this.memberCache.delete(g);
+    // Small, or read only now and then: read again rather than kept in step.
+    this.reviewCache.clear();
+    this.storedKeys.clear();
+    this.nonMatchCache.clear();
+    // The rows of records read or written: their golden record and version as this unit of work left them are
+    // in the database now, and a fresh read costs one query per unit of work.
+    this.rows.clear();
+    this.byKey.clear();
   }
 
   /**
@@ -1004,6 +1155,7 @@ export class BatchStore implements RecordStore {
     recs.forEach((r, i) => recJson[i] !== null && this.demographics.set(r.id, r.messageId, recJson[i]!));
     ups.forEach(([id, u], i) => upJson[i] !== null && u.lastMessageId !== undefined && this.demographics.set(id, u.lastMessageId, upJson[i]!));
     await resurvive(tx, [...this.dirtyGoldens], this.survive, this.demographics);
+    this.settleCaches();
     this.newGoldens.clear();
     this.newRecords.clear();
     this.updates.clear();
@@ -1015,11 +1167,5 @@ export class BatchStore implements RecordStore {
     this.keyIndex.clear();
     this.reviews = [];
     this.superseded.clear();
-    // What was cached is now out of date by this flush's writes.
-    this.hitCache.clear();
-    this.memberCache.clear();
-    this.countCache.clear();
-    this.reviewCache.clear();
-    this.storedKeys.clear();
   }
 }

@@ -218,6 +218,25 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect(open!.n).toBeGreaterThan(0);
   });
 
+  it("links the person's next record to the one golden record an A40 left of a source duplicate, none of the merged one's left over", async () => {
+    // The worker carries what it read from batch to batch (worker.ts); an A40 in between changes records it may
+    // hold (the retired one leaves its block, its golden record is absorbed), which the next message must not see.
+    const p = { name: 'FAIRWEATHER^CORDELIA^^^^^L', dob: '19580217', address: '7 TANSY WAY^^PEORIA^IL^61602', phone: '^PRN^PH^^^309^5557713' };
+    await send({ ...p, pid3: A('D5') });
+    await send({ ...p, pid3: A('D6') });
+    const g5 = await golden(OID_A, 'D5');
+    expect(await golden(OID_A, 'D6')).not.toBe(g5);
+    // A third source's record matches both: it joins the established golden record, not the stand-in D6 started
+    // (and the worker has now read the stand-in's members).
+    await send({ ...p, app: 'LABAPP', pid3: Cc('D8') });
+    expect(await golden(OID_C, 'D8')).toBe(g5);
+    await send({ ...p, event: 'A40', pid3: A('D5'), mrg1: A('D6') });
+    expect(await golden(OID_A, 'D6')).toBe(g5);
+    await send({ ...p, app: 'CLINICAPP', pid3: B('D7') });
+    expect(await golden(OID_B, 'D7')).toBe(g5);
+    expect(await openReviews(OID_B, 'D7')).toEqual([]);
+  });
+
   it('unlinks a record whose A08 makes it someone else, into review, and takes the golden record back to its own data', async () => {
     await send({ pid3: A('U1'), name: 'VANTERPOOL^GRETA^^^^^L', dob: '19810214', sex: 'F', address: '5 SORREL WAY^^JOLIET^IL^60431', phone: '^PRN^PH^^^815^5556120' });
     await send({ app: 'CLINICAPP', pid3: B('U2'), name: 'VANTERPOOL^GRETA^^^^^L', dob: '19810214', sex: 'F', address: '5 SORREL WAY^^JOLIET^IL^60431', phone: '^PRN^PH^^^815^5556120' });

@@ -173,6 +173,27 @@ describe.each(backends)('steward actions on $name', (backend) => {
     expect(alone.status).toBe(409);
   });
 
+  it("the worker's next message sees a steward's change: what the worker carries from batch to batch is dropped", async () => {
+    // One person from three sources. The worker goes from one batch to the next with the blocks and golden
+    // records it read (worker.ts); a steward's action between two batches must not leave it with the old ones.
+    const p = { name: 'CARRINGTON^ELOISE^^^^^L', dob: '19711103', address: '12 ORCHARD LN^^SPRINGFIELD^IL^62704', phone: '^PRN^PH^^^217^5550142' };
+    await send({ ...p, pid3: A('W1') });
+    await send({ ...p, app: 'CLINICAPP', pid3: B('W2') });
+    const g = await golden(OID_A, 'W1');
+    expect(await golden(OID_B, 'W2')).toBe(g);
+    const r = await post('/api/links/unlink', { sourceRecord: { system: 'CLINIC', value: 'W2' }, note: 'two people after all' });
+    expect(r.status).toBe(200);
+    const f = r.body.goldenId as string;
+    await send({ ...p, app: 'LABAPP', pid3: C('W3') });
+    await t.service.worker.idle();
+    // W3 matches W1 (in g) and W2 (now in f) alike: two golden records, so a steward is asked, never a link to g
+    // alone as if W2 were still there.
+    const w3 = await recordId('W3');
+    const asked = await query<{ g: string }>(db(), sql`select candidate_golden_id::text as g from review_items where source_record_id = ${w3} and status = 'open'`);
+    expect(asked.map((a) => a.g).sort()).toEqual([f, g].sort());
+    expect([f, g]).not.toContain(await golden(OID_C, 'W3'));
+  });
+
   it('merges two golden records and unmerges them back to exactly the membership before', async () => {
     await send({ pid3: `${A('M1')}~${B('M2').replace('^MR', '^PI')}` });
     await send({ app: 'LABAPP', pid3: C('M3') });

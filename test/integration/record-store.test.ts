@@ -147,6 +147,101 @@ describe.each(backends)('record stores on $name', (backend) => {
     });
   });
 
+  it("a BatchStore carried past its flush (the worker's next batch) answers as the database does, its cached blocks and counts kept in step", async () => {
+    await inTx(async (tx) => {
+      const { sqlStore, e1, e2, e3, e4, e5, g1, g2, g3 } = await population(tx);
+      const ALL_KEYS = ['k:a', 'k:b', 'k:c', 'k:d', 'k:e', 'k:f', 'k:g', 'k:zzz'];
+      const batch = new BatchStore(survive);
+      const same = async (goldenQueries: string[][], idQueries: number[][]) => {
+        expect(await answers(batch, tx, goldenQueries, idQueries)).toEqual(await answers(sqlStore, tx, goldenQueries, idQueries));
+        expect(norm.counts(await batch.keyCounts(tx, COUNT_KEYS))).toEqual(norm.counts(await sqlStore.keyCounts(tx, COUNT_KEYS)));
+      };
+      // As the worker reads ahead: the records its messages name first, then their blocks, counts and members.
+      await batch.load(tx, [{ authorityId: otherAuthorityId, identifier: 'E2' }, { authorityId, identifier: 'E3' }]);
+      await batch.prefetch(tx, ALL_KEYS, COUNT_KEYS, 100);
+
+      // Unit 1: a new record with a golden record of its own, one joining g1, an existing record moving to the
+      // new golden record without new keys, and an A08 re-keying an existing record whose stored keys were read.
+      const n1 = await record(batch, tx, 'N1', demo('NEWMAN', 'ADA'));
+      const gN = await batch.createGolden(tx, demo('NEWMAN', 'ADA'), n1.id);
+      await batch.link(tx, n1, gN, 'new', {}, nextMessage());
+      await batch.setBlockingKeys(tx, n1.id, ['k:a', 'k:e', 'tff:NEWMAN']);
+      const n2 = await record(batch, tx, 'N2', demo('SMITH', 'JOHNNY'));
+      await batch.link(tx, n2, g1, 'auto', { score: 0.998, modelVersion: 1 }, nextMessage());
+      await batch.setBlockingKeys(tx, n2.id, ['k:b', 'k:e', 'tff:SMITH']);
+      const r3 = (await batch.byId(tx, e3.id))!;
+      await batch.unlink(tx, r3, 'moved');
+      await batch.link(tx, r3, gN, 'auto', { score: 0.997, modelVersion: 1 }, nextMessage());
+      const r2 = (await batch.byId(tx, e2.id))!;
+      await batch.updateDemographics(tx, r2, demo('SMYTHE', 'JON'), 'TEST', nextMessage());
+      await batch.setBlockingKeys(tx, e2.id, ['k:c', 'k:f', 'tff:SMYTHE']);
+      for (const g of [g1, g2, gN]) await batch.touchGolden(tx, g);
+      await batch.flush(tx);
+      const goldens = [[g1], [g2], [g3], [gN], [g1, g2, g3, gN]];
+      const ids = [[], [e4.id], [e5.id], [e1.id, e3.id, n1.id]];
+      await same(goldens, ids);
+
+      // Unit 2, on the same store: it reads ahead again (only what it lacks), re-keys another record, moves one
+      // and adds one to blocks already cached.
+      await batch.load(tx, [{ authorityId, identifier: 'E1' }, { authorityId, identifier: 'E4' }]);
+      await batch.prefetch(tx, ALL_KEYS, COUNT_KEYS, 100);
+      const r1 = (await batch.byId(tx, e1.id))!;
+      await batch.setBlockingKeys(tx, e1.id, ['k:b', 'k:d', 'tff:SMITH']);
+      await batch.updateDemographics(tx, r1, demo('SMITH', 'JOHN', { birthDate: '1980-04-03', birthDatePrecision: 'day' }), 'TEST', nextMessage());
+      const r4 = (await batch.byId(tx, e4.id))!;
+      await batch.unlink(tx, r4, 'moved');
+      await batch.link(tx, r4, g1, 'auto', { score: 0.996, modelVersion: 1 }, nextMessage());
+      const n4 = await record(batch, tx, 'N4', demo('NEWMAN', 'ADAM'));
+      await batch.link(tx, n4, gN, 'auto', { score: 0.999, modelVersion: 1 }, nextMessage());
+      await batch.setBlockingKeys(tx, n4.id, ['k:a', 'k:c', 'tff:NEWMAN']);
+      for (const g of [g1, g3, gN]) await batch.touchGolden(tx, g);
+      await batch.flush(tx);
+      await same(goldens, [...ids, [n4.id]]);
+
+      // The truth is not trivially empty: the blocks hold what the two units left.
+      const all = norm.candidates(await sqlStore.candidates(tx, ALL_KEYS, 100));
+      expect(all.records.map((r) => `${r.id}:${r.goldenId}`).sort()).toEqual(
+        [`${e1.id}:${g1}`, `${e2.id}:${g1}`, `${e3.id}:${gN}`, `${e4.id}:${g1}`, `${n1.id}:${gN}`, `${n2.id}:${g1}`, `${n4.id}:${gN}`].sort(),
+      );
+      expect(norm.counts(await sqlStore.keyCounts(tx, ['k:a', 'tff:NEWMAN']))).toEqual({ 'k:a': 2, 'tff:NEWMAN': 2 });
+    });
+  });
+
+  it('a cached block read at the cap is read again once a flush changes it, so a block grown past the cap is skipped', async () => {
+    await inTx(async (tx) => {
+      const { sqlStore, g1 } = await population(tx);
+      const batch = new BatchStore(survive);
+      // k:b holds E1 and E3: at a cap of 2 the cached block is complete, and one more record takes it past.
+      await batch.prefetch(tx, ['k:b'], [], 2);
+      const n = await record(batch, tx, 'N9', demo('SMITH', 'JO'));
+      await batch.link(tx, n, g1, 'auto', { score: 0.999, modelVersion: 1 }, nextMessage());
+      await batch.setBlockingKeys(tx, n.id, ['k:b']);
+      await batch.flush(tx);
+      await batch.prefetch(tx, ['k:b'], [], 2);
+      const truth = norm.candidates(await sqlStore.candidates(tx, ['k:b'], 2));
+      expect(truth.skippedKeys).toEqual(['k:b']);
+      expect(norm.candidates(await batch.candidates(tx, ['k:b'], 2))).toEqual(truth);
+      // A block read past the cap holds cap + 1 of its records (the lowest ids): one of them leaving it must not
+      // make it look complete. k:b now holds E1, E3, N9, N10 and N11; at a cap of 3, N10 is among those read.
+      const n2 = await record(batch, tx, 'N10', demo('SMITH', 'JOE'));
+      const n3 = await record(batch, tx, 'N11', demo('SMITH', 'JOEY'));
+      for (const r of [n2, n3]) {
+        await batch.link(tx, r, g1, 'auto', { score: 0.999, modelVersion: 1 }, nextMessage());
+        await batch.setBlockingKeys(tx, r.id, ['k:b']);
+      }
+      await batch.flush(tx);
+      const next = new BatchStore(survive);
+      await next.load(tx, [{ authorityId, identifier: 'N10' }]);
+      await next.prefetch(tx, ['k:b'], [], 3);
+      await next.setBlockingKeys(tx, n2.id, ['k:x']);
+      await next.flush(tx);
+      const still = norm.candidates(await sqlStore.candidates(tx, ['k:b'], 3));
+      expect(still.skippedKeys).toEqual(['k:b']); // E1, E3, N9 and N11 are still four
+      expect(norm.candidates(await next.candidates(tx, ['k:b'], 3))).toEqual(still);
+      expect(norm.candidates(await next.candidates(tx, ['k:b'], 100))).toEqual(norm.candidates(await sqlStore.candidates(tx, ['k:b'], 100)));
+    });
+  });
+
   it('a read asked while a prefetch is on its way answers as the database does, not from a half-filled cache', async () => {
     await inTx(async (tx) => {
       const { sqlStore, g1, g2, g3 } = await population(tx);

@@ -9,3 +9,4 @@ export * from './blocking-keys.js';
 export * from './review-items.js';
 export * from './match-models.js';
 export * from './non-matches.js';
+export * from './apply-epoch.js';
