@@ -178,9 +178,21 @@ function strongAgreement(x: string, y: string): boolean {
   return x !== '' && y !== '' && (x === y || jaroWinkler(x, y) >= JW_HIGH);
 }
 
-/** Given and family names swapped between a and b, each agreeing (jw-high or better) with the other. */
+/**
+ * x is v's family name (jw-high or better), or one part of it when it has several: GARCIA of GARCIA-VASQUEZ, and
+ * SHANNON of a family field that received SHANNON CATHERINE.
+ */
+function inFamily(x: string, v: NameVariant): boolean {
+  return strongAgreement(x, v.family) || (v.familyParts.length > 1 && v.familyParts.includes(x));
+}
+
+/**
+ * Given and family names swapped between a and b, each agreeing with the other: NGUYEN ANH / ANH NGUYEN, and with
+ * a compound family name of which the swapped record kept one part (GAEL GARCIA-VASQUEZ / GARCIA GAEL) or into
+ * which the given and middle names went (SHANNON FITZGERALD / FITZGERALD, SHANNON CATHERINE).
+ */
 function reversed(a: NameVariant, b: NameVariant): boolean {
-  return a.given.length > 1 && b.given.length > 1 && strongAgreement(a.given, b.family) && strongAgreement(a.family, b.given);
+  return a.given.length > 1 && b.given.length > 1 && inFamily(a.given, b) && inFamily(b.given, a);
 }
 
 /** One name keyed in the other field: a's given agrees with b's family, or a's family with b's given. */
