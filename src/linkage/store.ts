@@ -366,6 +366,12 @@ const insertKeys = (keys: SQLWrapper, ids: SQLWrapper) =>
       select v.key, v.id, s.golden_id, coalesce(s.status = 'active', true) from unnest(${keys}::text[], ${ids}::bigint[]) as v(key, id) left join source_records s on s.id = v.id
       on conflict do nothing`;
 
+/** Keys whose record's golden record and status the caller knows as they now stand: no join to read them back. */
+const insertKeysOf = (keys: SQLWrapper, ids: SQLWrapper, goldens: SQLWrapper, active: SQLWrapper) =>
+  sql`insert into blocking_keys (key, source_record_id, golden_id, active)
+      select * from unnest(${keys}::text[], ${ids}::bigint[], ${goldens}::uuid[], ${active}::text[]::boolean[])
+      on conflict do nothing`;
+
 function keyStatements(tx: Tx, sets: ReadonlyArray<readonly [number, readonly string[]]>): Array<PromiseLike<unknown>> {
   if (!sets.length) return [];
   const ops: Array<PromiseLike<unknown>> = [tx.execute(sql`delete from blocking_keys where source_record_id = any(${sql.param(sets.map(([id]) => id))}::bigint[])`)];
@@ -930,9 +936,27 @@ export class BatchStore implements RecordStore {
         where b.key = v.key and b.source_record_id = v.id`));
     }
     if (add.length) {
-      ops.push(tx.execute(insertKeys(param(add, ([, k]) => k), param(add, ([id]) => id))));
+      // Every record keyed here is one this unit of work wrote or read: its golden record and status are known.
+      const states = add.map(([id]) => this.stateOf(id));
+      ops.push(
+        tx.execute(
+          states.every((x) => x !== undefined)
+            ? insertKeysOf(param(add, ([, k]) => k), param(add, ([id]) => id), sql.param(states.map((x) => x!.goldenId)), sql.param(states.map((x) => (x!.active ? 'true' : 'false'))))
+            : insertKeys(param(add, ([, k]) => k), param(add, ([id]) => id)),
+        ),
+      );
     }
     return ops;
+  }
+
+  /** A record's golden record and whether it is active, as this unit of work leaves it; undefined when not read. */
+  private stateOf(id: number): { goldenId: string | null; active: boolean } | undefined {
+    const pending = this.newRecords.get(id);
+    if (pending) return { goldenId: pending.goldenId, active: (pending.status ?? 'active') === 'active' };
+    const row = this.rows.get(id);
+    if (!row) return undefined;
+    const g = this.updates.get(id)?.goldenId;
+    return { goldenId: g !== undefined ? g : row.goldenId, active: row.status === 'active' };
   }
 
   /** Existing records whose stored keys this unit of work replaced. */
