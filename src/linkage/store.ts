@@ -596,9 +596,11 @@ export class BatchStore implements RecordStore {
   private reviews: NewReviewItem[] = [];
   private superseded = new Set<number>();
   /**
-   * The database as it was when the batch began (prefetch), for the keys and golden records the batch asks
-   * about. Only this transaction writes them meanwhile (the worker's lock), and the pending changes above
-   * are laid over whatever is read from here, as over what is read from the database.
+   * The database as of the last flush (or the unit's start), for the keys and golden records asked about:
+   * read by prefetch, kept in step with this unit's own writes by each flush (settleCaches), and carried into
+   * the worker's next batch while no one else has written (worker.ts, apply_epoch). Only this transaction
+   * writes meanwhile (the worker's lock), and the pending changes above are laid over whatever is read from
+   * here, as over what is read from the database.
    */
   private hitCache = new Map<string, Array<{ key: string; id: number; goldenId: string | null }>>();
   /** The block size cap the cached blocks were read with (at most cap + 1 hits each). */
@@ -615,9 +617,12 @@ export class BatchStore implements RecordStore {
   /** For each record in cached members, the golden record whose members hold it. */
   private memberOf = new Map<number, string>();
 
-  /** Cached blocks and golden records: the worker starts a fresh unit of work once it holds too many. */
-  get cachedEntries(): number {
-    return this.hitCache.size + this.memberCache.size;
+  /** Rows held in the cached blocks and golden records: the worker starts a fresh unit of work once it holds too many. */
+  get cachedRows(): number {
+    let n = 0;
+    for (const list of this.hitCache.values()) n += list.length;
+    for (const list of this.memberCache.values()) n += list.length;
+    return n;
   }
 
   private remember(r: SourceRecordRow) {
