@@ -44,6 +44,9 @@ export type Decision =
   | { action: 'review'; goldenId: string; probability: number; reasons: ReviewReason[]; alternatives: string[] }
   | { action: 'new' };
 
+/** How much better, in bits of match weight, a stand-in may score than the golden record it waits to join and still give way. */
+export const STAND_IN_MARGIN = 2;
+
 export function decide(candidates: readonly CandidateScore[], t: Thresholds): Decision {
   const rank = (c: CandidateScore) => c.weight ?? c.probability;
   const ranked = [...candidates].sort((a, b) => rank(b) - rank(a) || a.goldenId.localeCompare(b.goldenId));
@@ -51,10 +54,21 @@ export function decide(candidates: readonly CandidateScore[], t: Thresholds): De
   if (!first || first.probability < t.lower) return { action: 'new' };
   // A golden record that exists only because the same-authority rule kept its record out of another one is
   // that other one's person by score: the source's duplicate started it and waits for its A40 or a steward. A
-  // record of another source that matches both joins the established one, as the duplicate itself would have,
-  // rather than growing the stand-in (which would leave the person in two golden records once the question
-  // is settled, and every later record of theirs picking one of the two by a hair of weight).
-  const established = ranked.find((c) => first.waitsToJoin?.includes(c.goldenId) === true && c.probability >= t.upper && !c.householdVeto && !c.sameAuthority);
+  // record of another source that matches both about equally (within STAND_IN_MARGIN bits) joins the
+  // established one, as the duplicate itself would have, rather than growing the stand-in: that would leave the
+  // person in two golden records once the question is settled, every later record of theirs picking one of the
+  // two by a hair of weight. A record that matches the stand-in clearly better is left with it: the "duplicate"
+  // may be a twin the score could not tell (HUONG / HANG HOANG, one source sending both), and then it is the
+  // stand-in that is the right person. Two golden records each waiting to join the other are no such case.
+  const established = ranked.find(
+    (c) =>
+      first.waitsToJoin?.includes(c.goldenId) === true &&
+      c.waitsToJoin?.includes(first.goldenId) !== true &&
+      rank(first) - rank(c) <= STAND_IN_MARGIN &&
+      c.probability >= t.upper &&
+      !c.householdVeto &&
+      !c.sameAuthority,
+  );
   const best = established ?? first;
   // A vetoed candidate below the best one is a different person the record resembles (the senior when the
   // junior matched exactly, the other twin): it does not make the best candidate ambiguous.

@@ -42,10 +42,15 @@ describe('decide', () => {
     expect(decide([c('g1', 0.99999, { inReviewWith: ['g9'] }), c('g2', 0.9999)], t)).toMatchObject({ action: 'review', reasons: ['several-golden-records'] });
   });
 
-  it('joins the established golden record rather than the stand-in a same-source duplicate started, whichever scores higher', () => {
+  it('joins the established golden record rather than the stand-in a same-source duplicate started, when it scores about as well', () => {
     // g2 holds a duplicate of g1's source, queued to join g1 and kept out only by the same-authority rule.
-    const stand = (extra: Partial<CandidateScore> = {}) => c('g2', 1, { weight: 60, inReviewWith: ['g1'], waitsToJoin: ['g1'], ...extra });
+    const stand = (extra: Partial<CandidateScore> = {}) => c('g2', 1, { weight: 46.5, inReviewWith: ['g1'], waitsToJoin: ['g1'], ...extra });
     expect(decide([stand(), c('g1', 1, { weight: 45, inReviewWith: ['g2'] })], t)).toEqual({ action: 'link', goldenId: 'g1', probability: 1 });
+    // Not when the record matches the stand-in clearly better (by more than STAND_IN_MARGIN bits: the "duplicate"
+    // may be a twin, HUONG beside HANG), nor when each waits to join the other (two records of one source, each
+    // asked about the other's golden record: neither is established).
+    expect(decide([stand({ weight: 51 }), c('g1', 1, { weight: 45, inReviewWith: ['g2'] })], t)).toMatchObject({ action: 'link', goldenId: 'g2' });
+    expect(decide([stand(), c('g1', 1, { weight: 45, inReviewWith: ['g2'], waitsToJoin: ['g2'] })], t)).toMatchObject({ action: 'link', goldenId: 'g2' });
     // Not when the established one is not a link the record could take on its own.
     expect(decide([stand(), c('g1', 0.9, { weight: 3, inReviewWith: ['g2'] })], t)).toMatchObject({ action: 'link', goldenId: 'g2' });
     expect(decide([stand(), c('g1', 1, { weight: 45, inReviewWith: ['g2'], householdVeto: true })], t)).toMatchObject({ action: 'link', goldenId: 'g2' });

@@ -218,6 +218,21 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect(open!.n).toBeGreaterThan(0);
   });
 
+  it("keeps adult twins apart when one source sends both and the pair's only doubt was the same-authority rule", async () => {
+    // HANG and HUONG HOANG, one birth date, living apart: names the vocabulary does not know, alike in sound, so no
+    // twin veto fires and HUONG's record waits to join HANG's golden record for the same-authority rule alone.
+    const dob = '19800416';
+    await send({ pid3: A('H1'), name: 'HOANG^HANG^^^^^L', dob, address: '31 BIRCH ST^^JOLIET^IL^60432', phone: '^PRN^PH^^^815^5550191' });
+    await send({ pid3: A('H2'), name: 'HOANG^HUONG^^^^^L', dob, address: '902 CEDAR AVE^^JOLIET^IL^60435', phone: '^PRN^PH^^^630^5550174' });
+    const hang = await golden(OID_A, 'H1');
+    const huong = await golden(OID_A, 'H2');
+    expect(huong).not.toBe(hang);
+    expect((await openReviews(OID_A, 'H2')).map((r) => r.reasons)).toEqual([['same-authority']]);
+    // HUONG's record from the clinic matches her own golden record far better than her sister's: it joins hers.
+    await send({ app: 'CLINICAPP', pid3: B('H3'), name: 'HOANG^HUONG^^^^^L', dob, address: '902 CEDAR AVE^^JOLIET^IL^60435', phone: '^PRN^PH^^^630^5550174' });
+    expect(await golden(OID_B, 'H3')).toBe(huong);
+  });
+
   it("links the person's next record to the one golden record an A40 left of a source duplicate, none of the merged one's left over", async () => {
     // The worker carries what it read from batch to batch (worker.ts); an A40 in between changes records it may
     // hold (the retired one leaves its block, its golden record is absorbed), which the next message must not see.
