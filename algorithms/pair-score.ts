@@ -197,14 +197,15 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   const ssnOneDigit = gamma[C.ssn] === SSN_ONE_DIGIT;
   const dobSame = DOB_SAME.has(gamma[C.dob]!);
   const sexAgrees = gamma[C.sex] !== SEX_ELSE;
-  const twoKnownNames = known !== undefined && twoRealNames(a.given, b.given, known, sexAgrees);
+  // Whether the given names may differ at all: the rules below read the names only then (most pairs scored are
+  // strangers or the same name, and this runs for every member of every candidate).
+  const mayDiffer = !GIVEN_SAME.has(g) && !ssnAgrees && (household || dobSame);
+  const twoKnownNames = mayDiffer && known !== undefined && twoRealNames(a.given, b.given, known, sexAgrees);
   // Only the household and twin vetoes read it: the slip is looked for only where one of them could apply.
   // Two known names spoken alike (SOPHIA / SOFIA) with one birth date are left to a steward: a feed may well
   // give twins both, and only an agreeing SSN tells them from one person's name spelt two ways.
   const givenDiffers =
-    !GIVEN_SAME.has(g) &&
-    !ssnAgrees &&
-    (household || dobSame) &&
+    mayDiffer &&
     !(known !== undefined && !ssnOneDigit && keystrokeSlip(a, b, known, sexAgrees)) &&
     !(!ssnOneDigit && !(twoKnownNames && dobSame) && spokenAlike(a, b)) &&
     !(!ssnOneDigit && sexAgrees && cutShort(a, b, known));
