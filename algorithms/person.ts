@@ -171,30 +171,7 @@ function codesOf(s: string): string[] {
   return out;
 }
 
-/**
- * Name variants by their input, per nickname table: a population repeats its names (every JAMES SMITH is one
- * normalisation), and normalising a name (folding, particles, two Double Metaphone codes, a spelling skeleton,
- * nickname forms) is most of normalising a person. Variants are never changed once made, so one can be shared.
- * Bounded: emptied when full, as a run over a large store's names would otherwise only grow.
- */
-const variantMemo = new WeakMap<NicknameIndex | typeof NO_NICKNAMES, Map<string, NameVariant | null>>();
-const NO_NICKNAMES = {};
-const VARIANT_MEMO_SIZE = 50_000;
-
 function normalizeName(n: PersonNameInput, nicknames: NicknameIndex | undefined): NameVariant | null {
-  const table = nicknames ?? NO_NICKNAMES;
-  let memo = variantMemo.get(table);
-  if (!memo) variantMemo.set(table, (memo = new Map()));
-  const key = `${n.given ?? ''}\u0000${n.family ?? ''}\u0000${n.middle ?? ''}\u0000${n.suffix ?? ''}\u0000${n.type ?? ''}`;
-  const hit = memo.get(key);
-  if (hit !== undefined) return hit;
-  const v = makeNameVariant(n, nicknames);
-  if (memo.size >= VARIANT_MEMO_SIZE) memo.clear();
-  memo.set(key, v);
-  return v;
-}
-
-function makeNameVariant(n: PersonNameInput, nicknames: NicknameIndex | undefined): NameVariant | null {
   const g = normalizeGiven(n.given);
   const f = normalizeFamily(n.family);
   const extraMiddle = n.middle === undefined ? [] : fold(n.middle).split(' ').filter((w) => w !== '');
