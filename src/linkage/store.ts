@@ -231,7 +231,7 @@ async function selectKeyHits(tx: Tx, keys: readonly string[], cap: number) {
   return query<{ key: string; id: number; goldenId: string | null }>(
     tx,
     // Retired (merged) records are filtered inside the limit, so they can never crowd active ones out of a block.
-    // One index (blocking_keys_hits_idx) answers it alone: the copies of the records' golden record and status.
+    // The primary key answers it alone (an index-only scan): it includes the copies of the records' golden record and status.
     sql`select k.key, h.source_record_id::int as id, h.golden_id as "goldenId"
         from unnest(${sql.param([...keys])}::text[]) as k(key)
         cross join lateral (select b.source_record_id, b.golden_id from blocking_keys b where b.key = k.key and b.active limit ${cap + 1}) h`,
