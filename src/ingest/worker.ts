@@ -22,9 +22,10 @@ const GATHER_MS = 2;
 /** The longest the worker computes without letting the receiver and the HTTP API answer. */
 const YIELD_MS = 8;
 /**
- * Block hits and member rows a carried unit of work may hold before a fresh one starts: about a hundred bytes
- * each (a member's demographics are the JSON text DemographicsCache already holds, parsed only when needed), so
- * some 100 MB. bench:linkage's 20,000 messages on 100,000 records stay under it.
+ * Block hits, member rows and index entries a carried unit of work may hold before a fresh one starts (BatchStore
+ * cachedRows): about a hundred bytes each (a member's demographics are the JSON text DemographicsCache already
+ * holds, parsed only when needed), so some 100 MB. bench:linkage's 20,000 messages on 100,000 records end at
+ * about 375,000.
  */
 const MAX_CARRIED_ROWS = 1_000_000;
 

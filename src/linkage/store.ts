@@ -617,9 +617,12 @@ export class BatchStore implements RecordStore {
   /** For each record in cached members, the golden record whose members hold it. */
   private memberOf = new Map<number, string>();
 
-  /** Rows held in the cached blocks and golden records: the worker starts a fresh unit of work once it holds too many. */
+  /**
+   * Rows held in the cached blocks and golden records, and in the indexes over them (which keep entries for blocks
+   * since dropped): the worker starts a fresh unit of work once it holds too many.
+   */
   get cachedRows(): number {
-    let n = 0;
+    let n = this.hitKeysOf.size + this.memberOf.size;
     for (const list of this.hitCache.values()) n += list.length;
     for (const list of this.memberCache.values()) n += list.length;
     return n;
