@@ -70,6 +70,8 @@ describe('fixtures/names/nicknames-international.csv, loaded with the English ta
     ['JESUS', 'CHUY'],
     ['GUADALUPE', 'LUPE'],
     ['FRANCISCO', 'PACO'],
+    ['RAMON', 'MONCHO'],
+    ['ALFONSO', 'PONCHO'],
     ['KATARZYNA', 'KASIA'],
     ['GIUSEPPE', 'PEPPE'],
     ['MOHAMMED', 'MOHAMED'], // two romanisations of one name
