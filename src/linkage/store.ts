@@ -820,13 +820,23 @@ export class BatchStore implements RecordStore {
     }
     for (const k of keys) this.hitCache.delete(k), this.countCache.delete(k);
     for (const g of goldens) this.memberCache.delete(g);
+    this.forgetSmallReads();
+    // A merge may store an identifier no message named before (a retired MRN kept so that it resolves).
+    this.absent.clear();
+  }
+
+  /**
+   * What a unit of work reads again rather than keeps in step with a write: review links and non-match decisions
+   * (small, read now and then), the stored keys of re-keyed records, and the rows of records read or written
+   * (their golden record and version as the unit left them are in the database now; a fresh read costs one query
+   * per unit of work).
+   */
+  private forgetSmallReads() {
     this.reviewCache.clear();
     this.storedKeys.clear();
     this.nonMatchCache.clear();
     this.rows.clear();
     this.byKey.clear();
-    // A merge may store an identifier no message named before (a retired MRN kept so that it resolves).
-    this.absent.clear();
   }
 
   /**
@@ -907,14 +917,7 @@ export class BatchStore implements RecordStore {
       if (u.goldenId != null) goldens.add(u.goldenId);
     }
     for (const g of goldens) this.memberCache.delete(g);
-    // Small, or read only now and then: read again rather than kept in step.
-    this.reviewCache.clear();
-    this.storedKeys.clear();
-    this.nonMatchCache.clear();
-    // The rows of records read or written: their golden record and version as this unit of work left them are
-    // in the database now, and a fresh read costs one query per unit of work.
-    this.rows.clear();
-    this.byKey.clear();
+    this.forgetSmallReads();
   }
 
   /**

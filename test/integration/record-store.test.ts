@@ -80,6 +80,18 @@ describe.each(backends)('record stores on $name', (backend) => {
     return { sqlStore: s, e1, e2, e3, e4, e5, g1, g2, g3 };
   }
 
+  /** Two new records in a unit of work: N1 starting a golden record of its own (gN), N2 joining g1; keyed. */
+  async function newcomers(batch: BatchStore, tx: Tx, g1: string) {
+    const n1 = await record(batch, tx, 'N1', demo('NEWMAN', 'ADA'));
+    const gN = await batch.createGolden(tx, demo('NEWMAN', 'ADA'), n1.id);
+    await batch.link(tx, n1, gN, 'new', {}, nextMessage());
+    await batch.setBlockingKeys(tx, n1.id, ['k:a', 'k:e', 'tff:NEWMAN']);
+    const n2 = await record(batch, tx, 'N2', demo('SMITH', 'JOHNNY'));
+    await batch.link(tx, n2, g1, 'auto', { score: 0.998, modelVersion: 1 }, nextMessage());
+    await batch.setBlockingKeys(tx, n2.id, ['k:b', 'k:e', 'tff:SMITH']);
+    return { n1, gN, n2 };
+  }
+
   const KEY_QUERIES = [['k:a'], ['k:b'], ['k:c'], ['k:d'], ['k:e'], ['k:f'], ['k:g'], ['k:zzz'], ['k:a', 'k:b', 'k:c', 'k:d', 'k:e', 'k:f', 'k:g', 'k:zzz']];
   const CAPS = [1, 2, 3, 100];
   const COUNT_KEYS = ['k:a', 'k:b', 'k:c', 'k:d', 'k:e', 'k:f', 'k:g', 'tff:SMITH', 'tff:JONES', 'tff:BROWN', 'tff:SMYTHE', 'tff:NEWMAN'];
@@ -99,13 +111,7 @@ describe.each(backends)('record stores on $name', (backend) => {
       await batch.prefetch(tx, ['k:a', 'k:b', 'k:c'], ['tff:SMITH', 'tff:JONES'], 100);
 
       // New records: one starting a golden record of its own, one joining g1, one merged on arrival.
-      const n1 = await record(batch, tx, 'N1', demo('NEWMAN', 'ADA'));
-      const gN = await batch.createGolden(tx, demo('NEWMAN', 'ADA'), n1.id);
-      await batch.link(tx, n1, gN, 'new', {}, nextMessage());
-      await batch.setBlockingKeys(tx, n1.id, ['k:a', 'k:e', 'tff:NEWMAN']);
-      const n2 = await record(batch, tx, 'N2', demo('SMITH', 'JOHNNY'));
-      await batch.link(tx, n2, g1, 'auto', { score: 0.998, modelVersion: 1 }, nextMessage());
-      await batch.setBlockingKeys(tx, n2.id, ['k:b', 'k:e', 'tff:SMITH']);
+      const { n1, gN, n2 } = await newcomers(batch, tx, g1);
       const n3 = await record(batch, tx, 'N3', demo('SMITH', 'JOHN'), { status: 'merged' });
       await batch.setBlockingKeys(tx, n3.id, ['k:g']);
 
@@ -162,13 +168,7 @@ describe.each(backends)('record stores on $name', (backend) => {
 
       // Unit 1: a new record with a golden record of its own, one joining g1, an existing record moving to the
       // new golden record without new keys, and an A08 re-keying an existing record whose stored keys were read.
-      const n1 = await record(batch, tx, 'N1', demo('NEWMAN', 'ADA'));
-      const gN = await batch.createGolden(tx, demo('NEWMAN', 'ADA'), n1.id);
-      await batch.link(tx, n1, gN, 'new', {}, nextMessage());
-      await batch.setBlockingKeys(tx, n1.id, ['k:a', 'k:e', 'tff:NEWMAN']);
-      const n2 = await record(batch, tx, 'N2', demo('SMITH', 'JOHNNY'));
-      await batch.link(tx, n2, g1, 'auto', { score: 0.998, modelVersion: 1 }, nextMessage());
-      await batch.setBlockingKeys(tx, n2.id, ['k:b', 'k:e', 'tff:SMITH']);
+      const { n1, gN, n2 } = await newcomers(batch, tx, g1);
       const r3 = (await batch.byId(tx, e3.id))!;
       await batch.unlink(tx, r3, 'moved');
       await batch.link(tx, r3, gN, 'auto', { score: 0.997, modelVersion: 1 }, nextMessage());
