@@ -113,8 +113,12 @@ export const fileConfigSchema = z
       .object({
         /** Messages stored per group commit (ACK path). */
         batchMaxMessages: z.number().int().min(1).max(5000).default(256),
-        /** Inbox writes in flight at once on PostgreSQL (each a group commit); keep below MPI_DB_POOL. */
-        concurrentWrites: z.number().int().min(1).max(16).default(4),
+        /**
+         * Inbox writes in flight at once on PostgreSQL (each a group commit); keep below MPI_DB_POOL. One groups
+         * best: every message that arrives while a write commits goes out in the next, and the fewer statements,
+         * commits and socket writes leave the 2-core bench machine more CPU for matching (README, figures).
+         */
+        concurrentWrites: z.number().int().min(1).max(16).default(1),
         /** Messages applied per worker transaction. */
         applyBatchMessages: z.number().int().min(1).max(5000).default(200),
         /** Inbox backlog above which new ACKs wait for the worker (bounds crosswalk lag). */
@@ -122,7 +126,7 @@ export const fileConfigSchema = z
         /** PostgreSQL: the worker applies on a thread of its own (PGlite: always on the service's thread). */
         workerThread: z.boolean().default(true),
       })
-      .default({ batchMaxMessages: 256, concurrentWrites: 4, applyBatchMessages: 200, maxPending: 20_000, workerThread: true }),
+      .default({ batchMaxMessages: 256, concurrentWrites: 1, applyBatchMessages: 200, maxPending: 20_000, workerThread: true }),
     matching: z
       .object({
         /** false: every source record gets its own golden record (A40 and shared PID-3 identifiers aside). */

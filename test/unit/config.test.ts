@@ -163,7 +163,7 @@ describe('parseFileConfig', () => {
       processingIds: ['P', 'T', 'D'],
     });
     expect(c.mllp).toEqual({ maxFrameBytes: 1024 * 1024, idleTimeoutMs: 300_000 });
-    expect(c.ingest).toEqual({ batchMaxMessages: 256, concurrentWrites: 4, applyBatchMessages: 200, maxPending: 20_000, workerThread: true });
+    expect(c.ingest).toEqual({ batchMaxMessages: 256, concurrentWrites: 1, applyBatchMessages: 200, maxPending: 20_000, workerThread: true });
     expect(c.identity).toEqual({ application: 'MPI', facility: 'MPI' });
   });
 
