@@ -4,6 +4,9 @@
  * score alone cannot settle goes to a steward instead of being linked automatically.
  *
  *   best ≥ upper, alone, no veto      → link to it (a stand-in the same-authority rule left: see below)
+ *   best ≥ upper, the others strong   → link to it, and ask a steward about each other one
+ *     too but DOMINANCE_MARGIN bits
+ *     weaker
  *   best ≥ upper but ambiguous/vetoed → review
  *   lower ≤ best < upper              → review
  *   best < lower (or no candidate)    → new golden record
@@ -40,12 +43,20 @@ export interface Thresholds {
 export type ReviewReason = 'between-thresholds' | 'several-golden-records' | 'same-authority' | 'household';
 
 export type Decision =
-  | { action: 'link'; goldenId: string; probability: number }
+  /** `alsoAsk`: other golden records that match strongly but far less well; each is put to a steward beside the link. */
+  | { action: 'link'; goldenId: string; probability: number; alsoAsk?: string[] }
   | { action: 'review'; goldenId: string; probability: number; reasons: ReviewReason[]; alternatives: string[] }
   | { action: 'new' };
 
 /** How much better, in bits of match weight, a stand-in may score than the golden record it waits to join and still give way. */
 export const STAND_IN_MARGIN = 2;
+
+/**
+ * How much better, in bits of match weight, the best golden record must score than another that is above the
+ * upper threshold too for the record to link to the best one: 10 bits, a likelihood ratio of about a thousand to
+ * one. Below it the two are a real choice and the record waits for a steward.
+ */
+export const DOMINANCE_MARGIN = 10;
 
 export function decide(candidates: readonly CandidateScore[], t: Thresholds): Decision {
   const rank = (c: CandidateScore) => c.weight ?? c.probability;
@@ -77,7 +88,14 @@ export function decide(candidates: readonly CandidateScore[], t: Thresholds): De
   // one leaves that question exactly where it was, while sending every later record of the person to review
   // as well would only repeat it.
   const queued = (c: CandidateScore) => c.inReviewWith?.includes(best.goldenId) === true || best.inReviewWith?.includes(c.goldenId) === true;
-  const strong = ranked.filter((c) => c.probability >= t.upper && (c === best || (!c.householdVeto && !queued(c))));
+  // A strong golden record the best one outscores by DOMINANCE_MARGIN bits or more is not a real choice (MARIA
+  // RODRIGUEZ born on the record's birth date, at its address, against another MARIA RODRIGUEZ of the same
+  // building born months apart). Sending the record to review would start it a golden record of its own and
+  // split its person; it links to the best one instead, and the other is still put to a steward (alsoAsk), since
+  // it may be the same person's second golden record. The rule needs weights: probabilities saturate at 1.
+  const outscored = (c: CandidateScore) => c.weight !== undefined && best.weight !== undefined && best.weight - c.weight >= DOMINANCE_MARGIN;
+  const contenders = ranked.filter((c) => c !== best && c.probability >= t.upper && !c.householdVeto && !queued(c));
+  const strong = best.probability >= t.upper ? [best, ...contenders.filter((c) => !outscored(c))] : [];
   const reasons: ReviewReason[] = [];
   if (best.probability < t.upper) reasons.push('between-thresholds');
   // Two golden records both match strongly: linking to one would hide that they may be one person,
@@ -86,7 +104,10 @@ export function decide(candidates: readonly CandidateScore[], t: Thresholds): De
   // Two active records of one source for one person is the source's duplicate: its own A40 or a steward settles it.
   if (best.sameAuthority) reasons.push('same-authority');
   if (best.householdVeto) reasons.push('household');
-  if (!reasons.length) return { action: 'link', goldenId: best.goldenId, probability: best.probability };
+  if (!reasons.length) {
+    const alsoAsk = contenders.filter(outscored).map((c) => c.goldenId);
+    return { action: 'link', goldenId: best.goldenId, probability: best.probability, ...(alsoAsk.length ? { alsoAsk } : {}) };
+  }
   return {
     action: 'review',
     goldenId: best.goldenId,

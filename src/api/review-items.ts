@@ -188,7 +188,7 @@ export const reviewItemSummarySchema = component(
     version: int.meta({ description: 'pass it back to resolve' }),
     score: z.number().meta({ description: 'match probability (0–1) when the pair was scored' }),
     weight: z.number().meta({ description: 'total match weight, log2 of the odds' }),
-    reasons: z.array(z.string()).meta({ description: 'why it is a question: between-thresholds, same-authority, several-golden-records, household, updated-record, and vetoes' }),
+    reasons: z.array(z.string()).meta({ description: 'why it is a question: between-thresholds, same-authority, several-golden-records, linked-elsewhere (the record was linked to a golden record it matches far better), household, updated-record, and vetoes' }),
     modelVersion: int,
     createdAt: z.string(),
     sourceRecord: z.object({ id: int, ...recordSummary, goldenId: z.guid().nullable().meta({ description: 'where the record waits meanwhile' }) }),

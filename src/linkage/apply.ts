@@ -8,6 +8,7 @@ import {
   link,
   loadRecords,
   mergeGolden,
+  openBeside,
   recordKey,
   openReview,
   touchGolden,
@@ -68,6 +69,7 @@ async function applyRegister(ctx: ApplyContext, ids: IdentifierRef[], d: Demogra
           goldenId = placement.goldenId;
           await link(ctx, row, goldenId, placement.kind, placement);
           if (placement.alsoMatched?.length) await ctx.linker.linked?.(ctx, placement.alsoMatched);
+          await openBeside(ctx, row, placement.reviews ?? []);
         } else {
           goldenId = await createGolden(ctx, d, row.id);
           created = true;

@@ -30,6 +30,11 @@ export type Placement =
       modelVersion?: number;
       /** Golden records of one record alone that this record matched strongly too: handed to `linked`. */
       alsoMatched?: string[];
+      /**
+       * Questions put to a steward beside the link (reason `linked-elsewhere`): golden records the record matched
+       * strongly too, but far less well than the one it joins. Opened after `linked` (records.ts openBeside).
+       */
+      reviews?: ReviewProposal[];
     }
   /** Start a new golden record; `reviews` are opened against it (the record waits in its own golden record). */
   | { goldenId: null; reviews?: ReviewProposal[] };

@@ -15,7 +15,7 @@ import type { FileConfig } from '../config.js';
 import { identityLinker, type Linker, type Placement, type ReviewProposal } from './linker.js';
 import type { ActiveModel, ModelStore } from './models.js';
 import { barredMembers } from './non-matches.js';
-import { createGolden, link, openReview, unlink, type ApplyContext, type SourceRecordRow } from './records.js';
+import { createGolden, link, openBeside, openReview, unlink, type ApplyContext, type SourceRecordRow } from './records.js';
 import type { Tx } from '../storage/db.js';
 import type { MemberRow, RecordStore } from './store.js';
 
@@ -245,6 +245,18 @@ export class Matcher implements Linker {
     });
   }
 
+  /**
+   * The golden records a link outscored by DOMINANCE_MARGIN bits or more (decide.ts alsoAsk), each as a question
+   * beside the link: the record is in the one it matches best, and this one may be the same person's too.
+   */
+  private askedBeside(decision: Extract<Decision, { action: 'link' }>, scores: GoldenScore[], version: number): ReviewProposal[] {
+    const byId = new Map(scores.map((s) => [s.goldenId, s]));
+    return (decision.alsoAsk ?? []).map((g) => {
+      const s = byId.get(g)!;
+      return { candidateGoldenId: g, candidateRecordId: s.bestMember.id, probability: s.best.probability, weight: s.best.weight, reasons: ['linked-elsewhere'], explanation: s.best.explanation, modelVersion: version };
+    });
+  }
+
   async place(ctx: ApplyContext, record: SourceRecordRow, d: Demographics): Promise<Placement> {
     const active = await this.opts.models.active(ctx.tx);
     const { person, keys } = await this.index(ctx, record, d);
@@ -253,8 +265,21 @@ export class Matcher implements Linker {
     const decision = await this.decideOn(ctx, scores, active);
     if (decision.action === 'link') {
       const upper = active.model.thresholds.upper;
-      const alsoMatched = scores.filter((s) => s.goldenId !== decision.goldenId && s.best.probability >= upper && s.vetoes.size === 0 && !s.sameAuthority).map((s) => s.goldenId);
-      return { goldenId: decision.goldenId, kind: 'auto', score: decision.probability, modelVersion: active.version, ...(alsoMatched.length ? { alsoMatched } : {}) };
+      // A golden record the link outscored (alsoAsk) is not placed again through this record: the record joins
+      // its best match over it by a thousand to one, and a lone record there would follow on the weaker score.
+      const asked = new Set(decision.alsoAsk);
+      const alsoMatched = scores
+        .filter((s) => s.goldenId !== decision.goldenId && !asked.has(s.goldenId) && s.best.probability >= upper && s.vetoes.size === 0 && !s.sameAuthority)
+        .map((s) => s.goldenId);
+      const reviews = this.askedBeside(decision, scores, active.version);
+      return {
+        goldenId: decision.goldenId,
+        kind: 'auto',
+        score: decision.probability,
+        modelVersion: active.version,
+        ...(alsoMatched.length ? { alsoMatched } : {}),
+        ...(reviews.length ? { reviews } : {}),
+      };
     }
     if (decision.action === 'review') return { goldenId: null, reviews: this.proposals(decision, scores).map((r) => ({ ...r, modelVersion: active.version })) };
     return { goldenId: null };
@@ -306,6 +331,7 @@ export class Matcher implements Linker {
       const decision = await this.decideOn(ctx, scores, active);
       if (decision.action === 'link') {
         await link(ctx, record, decision.goldenId, 'auto', { score: decision.probability, modelVersion: active.version });
+        await openBeside(ctx, record, this.askedBeside(decision, scores, active.version));
       } else {
         const g = await createGolden(ctx, d, record.id);
         await link(ctx, record, g, 'new');
@@ -334,6 +360,7 @@ export class Matcher implements Linker {
       await ctx.store.retireGolden(ctx.tx, current, decision.goldenId);
       ctx.changes.record(ctx.actor, 'golden.retired', 'golden_record', current, ctx.messageId, { into: decision.goldenId, reason: 'last-member-relinked' });
       ctx.changes.emit('golden.merged', decision.goldenId, { from: current, into: decision.goldenId, reason: 'last-member-relinked', sourceRecordIds: [record.id], messageId: ctx.messageId });
+      await openBeside(ctx, record, this.askedBeside(decision, scores, active.version));
     }
     return { ...decision, scores };
   }

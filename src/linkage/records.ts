@@ -104,6 +104,20 @@ export async function openReview(ctx: ApplyContext, rec: SourceRecordRow, p: Rev
 }
 
 /**
+ * The questions a link was opened with (Placement `reviews`), each about a golden record the record matched
+ * strongly but far less well. One that no longer holds an active record apart from the record's own (the
+ * linker moved its lone member over, and retired it) asks nothing any more.
+ */
+export async function openBeside(ctx: ApplyContext, rec: SourceRecordRow, asks: readonly ReviewProposal[]) {
+  if (!asks.length) return;
+  const members = await ctx.store.members(ctx.tx, asks.map((a) => a.candidateGoldenId));
+  for (const a of asks) {
+    if (a.candidateGoldenId === rec.goldenId) continue;
+    if (members.some((m) => m.goldenId === a.candidateGoldenId && m.id !== rec.id)) await openReview(ctx, rec, a);
+  }
+}
+
+/**
  * Moves every member of one golden record into another and retires the first. Only an explicit
  * instruction (a source's A40, later a steward) gets here: golden records are never merged by score.
  * Reads members from the database, so the store must have been flushed.

@@ -7,6 +7,8 @@ export const REASONS: Record<string, string> = {
   'between-thresholds': 'The score is in the grey zone: too high to call them different people, too low to link them automatically.',
   'same-authority': 'Both records come from the same source: the source should merge them (its own merge message), or you decide here.',
   'several-golden-records': 'The record matches more than one person strongly: linking it to one would hide that those may be one person too.',
+  'linked-elsewhere':
+    'The record was linked automatically to another person it matches far better (a thousand to one or more), yet it matches this one strongly too: the two may be one person with two golden records (merge them), or two people who look alike (not a match).',
   household: 'They look like two members of one household (same family name and address or phone) whose details differ.',
   'updated-record': 'The record was updated and no longer fits the person it belongs to as well as it did: does it still belong there?',
   'household-given-name': 'Same household, but the first names differ or one is missing: perhaps two family members.',
@@ -24,6 +26,7 @@ const REASON_SHORT: Record<string, string> = {
   'between-thresholds': 'grey zone',
   'same-authority': 'same source',
   'several-golden-records': 'matches several',
+  'linked-elsewhere': 'linked elsewhere',
   household: 'household',
   'updated-record': 'record changed',
   'household-given-name': 'other first name',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type CandidateScore } from '../../algorithms/decide.js';
+import { decide, DOMINANCE_MARGIN, type CandidateScore } from '../../algorithms/decide.js';
 
 const t = { upper: 0.99, lower: 0.5 };
 const c = (goldenId: string, probability: number, extra: Partial<CandidateScore> = {}): CandidateScore => ({ goldenId, probability, sameAuthority: false, householdVeto: false, ...extra });
@@ -64,6 +64,26 @@ describe('decide', () => {
       reasons: ['several-golden-records'],
       alternatives: ['g2', 'g3'],
     });
+  });
+
+  it('links to a strong golden record that outscores another strong one by DOMINANCE_MARGIN bits, and asks about the other', () => {
+    expect(DOMINANCE_MARGIN).toBe(10);
+    const best = c('g1', 1, { weight: 18.8 });
+    expect(decide([c('g2', 0.9958, { weight: 8.8 }), best], t)).toEqual({ action: 'link', goldenId: 'g1', probability: 1, alsoAsk: ['g2'] });
+    // A hair less than the margin: a real choice, for a steward.
+    expect(decide([best, c('g2', 0.9958, { weight: 8.81 })], t)).toMatchObject({ action: 'review', goldenId: 'g1', reasons: ['several-golden-records'], alternatives: ['g2'] });
+    // Only strong ones are asked about: one between the thresholds, one vetoed (another person of the household)
+    // and one already queued with the best one ask nothing new.
+    expect(decide([best, c('g2', 0.995, { weight: 7 }), c('g3', 0.95, { weight: 4 }), c('g4', 0.999, { weight: 8, householdVeto: true }), c('g5', 0.999, { weight: 8, inReviewWith: ['g1'] })], t)).toEqual({
+      action: 'link',
+      goldenId: 'g1',
+      probability: 1,
+      alsoAsk: ['g2'],
+    });
+    // Without weights (probabilities saturate) nothing dominates.
+    expect(decide([c('g1', 0.9999999), c('g2', 0.995)], t)).toMatchObject({ action: 'review', reasons: ['several-golden-records'] });
+    // The best one's own doubts still send the record to review, with the outscored one listed beside it.
+    expect(decide([c('g1', 1, { weight: 30, sameAuthority: true }), c('g2', 0.995, { weight: 8 })], t)).toMatchObject({ action: 'review', reasons: ['same-authority'], alternatives: ['g2'] });
   });
 
   it('ranks by match weight where probabilities are equal in floating point (both 1)', () => {

@@ -139,6 +139,28 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect(reviews.find((r) => r.candidateGoldenId === samuel)?.reasons).toEqual(expect.arrayContaining(['possible-twin', 'distinct-given-names']));
   });
 
+  it('links a record to the golden record it matches far better than another strong one, and asks a steward about the other', async () => {
+    const home = { address: '13847 SAN JACINTO ST^^HUMBLE^TX^77338', phone: '^PRN^PH^^^713^5550148' };
+    await send({ ...home, pid3: A('DM1'), name: 'VILLANUEVA^ROSARIO^LUZ^^^^L', dob: '19830310', sex: 'F' });
+    // Another ROSARIO VILLANUEVA of the same ZIP code, born months apart: too unlike the first to be asked about.
+    await send({ app: 'CLINICAPP', pid3: B('DM2'), name: 'VILLANUEVA^ROSARIO^ELENA^^^^L', dob: '19821120', sex: 'F', address: '2002 SUGAR CREEK BLVD^^HUMBLE^TX^77338', phone: '', pid19: '322459362' });
+    const [a, b] = [await golden(OID_A, 'DM1'), await golden(OID_B, 'DM2')];
+    expect(b).not.toBe(a);
+    expect(await openReviews(OID_B, 'DM2')).toEqual([]);
+    // The lab's record is the first one's person (birth date, street and phone); an SSN ending as the second one's
+    // carries it over the upper threshold against her too, but some 11 bits lower: it links, and the second
+    // golden record is put to a steward beside the link instead of splitting the person into a third one.
+    await send({ ...home, app: 'LABAPP', pid3: Cc('DM3'), name: 'VILLANUEVA^ROSARIO', dob: '19830310', sex: 'F', pid19: '563469362' });
+    expect(await golden(OID_C, 'DM3')).toBe(a);
+    const reviews = await openReviews(OID_C, 'DM3');
+    expect(reviews.map((r) => [r.candidateGoldenId, r.reasons])).toEqual([[b, ['linked-elsewhere']]]);
+    expect(reviews[0]!.probability).toBeGreaterThanOrEqual(0.99);
+    expect(reviews[0]!.explanation.weight).toBeLessThan(10);
+    // The second one, alone in her golden record, is not placed again through the lab's record (the weaker
+    // score that made her a question, not a link).
+    expect(await golden(OID_B, 'DM2')).toBe(b);
+  });
+
   it('sends a record that resembles both of two twins held apart to review instead of picking one', async () => {
     const home = { address: '8 HICKORY RD^^DANVILLE^IL^61834', phone: '^PRN^PH^^^217^5550622', sex: 'M', dob: '20070203' };
     await send({ ...home, pid3: A('TX1'), name: 'OYELARAN^SAMUEL^^^^^L' });

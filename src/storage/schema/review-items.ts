@@ -20,7 +20,7 @@ export const reviewItems = pgTable(
     probability: real('probability').notNull(),
     weight: real('weight').notNull(),
     modelVersion: integer('model_version').notNull(),
-    /** between-thresholds | several-golden-records | same-authority | household | updated-record */
+    /** between-thresholds | several-golden-records | linked-elsewhere | same-authority | household | updated-record, and vetoes */
     reasons: jsonb('reasons').notNull(),
     /** Comparison levels and weights (algorithms/fellegi-sunter.ts Explanation). */
     explanation: jsonb('explanation').notNull(),
