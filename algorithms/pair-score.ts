@@ -346,13 +346,20 @@ export function keystrokeSlip(a: Person, b: Person, known: KnownNames, sexAgrees
   return false;
 }
 
+/** From this many letters, two neighbouring letters swapped between two names the vocabulary does not know is a slip. */
+export const SWAP_SLIP_MIN = 5;
+
 /**
  * Between two names the vocabulary does not know, a letter added, dropped or two swapped in a long name
  * (TEMITOPE / TEMIUTOPE, OLUWASEUN / OLUWASUEN: seven letters or more) is a slip; a letter for another is not
- * (CHIDINMA / CHIDIMMA are two Igbo names).
+ * (CHIDINMA / CHIDIMMA are two Igbo names). So are two letters swapped in a name of SWAP_SLIP_MIN letters or more
+ * (RAJESH / RAJSEH, EUNJI / EUNIJ): a name with two of its letters swapped is almost never another name, while a
+ * letter added or dropped in a short name often is (EUNJI / EUNJIN, AMAN / AMANI).
  */
 function longNameSlip(x: string, y: string): boolean {
-  return Math.max(x.length, y.length) >= 7 && oneEditApart(x, y) && substitutionAt(x, y) < 0;
+  if (!oneEditApart(x, y) || substitutionAt(x, y) >= 0) return false;
+  const n = Math.max(x.length, y.length);
+  return n >= 7 || (x.length === y.length && n >= SWAP_SLIP_MIN);
 }
 
 /**

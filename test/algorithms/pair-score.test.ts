@@ -4,7 +4,7 @@ import { sameSpokenName } from '../../algorithms/comparators/names.js';
 import { compile, probabilityOf, type Contribution } from '../../algorithms/fellegi-sunter.js';
 import { parseModel, type Model } from '../../algorithms/model.js';
 import { buildNicknameIndex, parseNicknameCsv } from '../../algorithms/normalize/nicknames.js';
-import { cutShort, firmVetoes, keystrokeSlip, scorePair, smoothedFrequency, spokenAlike, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
+import { cutShort, firmVetoes, keystrokeSlip, scorePair, smoothedFrequency, spokenAlike, SWAP_SLIP_MIN, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
 import { compareLabels } from '../../algorithms/person-comparisons.js';
 import { normalizePerson, type Person } from '../../algorithms/person.js';
 import { loadKnownGivenNames } from '../../src/linkage/matcher.js';
@@ -606,6 +606,18 @@ describe('scorePair: a keystroke slip is not a twin', () => {
     expect(scorePair(cm, twinSignature('Temitope'), twinSignature('Temiutope'), undefined, known).vetoes).toEqual([]);
     expect(keystrokeSlip(twinSignature('Chidinma'), twinSignature('Chidimma'), known)).toBe(false);
     expect(scorePair(cm, twinSignature('Chidinma'), twinSignature('Chidimma'), undefined, known).vetoes).toContain('household-given-name');
+  });
+
+  it('two names the vocabulary does not know, five letters or more: two neighbouring letters swapped is a slip; four letters, or an added letter, is not', () => {
+    for (const n of ['RAJESH', 'RAJSEH', 'EUNJI', 'EUNIJ', 'EUNJIN', 'NGOC', 'NGCO']) expect(known.has(n), n).toBe(false);
+    expect(SWAP_SLIP_MIN).toBe(5);
+    expect(keystrokeSlip(twinSignature('Rajesh'), twinSignature('Rajseh'), known)).toBe(true);
+    expect(keystrokeSlip(twinSignature('Eunji'), twinSignature('Eunij'), known)).toBe(true);
+    expect(scorePair(cm, twinSignature('Eunji'), twinSignature('Eunij'), undefined, known).vetoes).toEqual([]);
+    expect(keystrokeSlip(twinSignature('Ngoc'), twinSignature('Ngco'), known)).toBe(false);
+    // EUNJI and EUNJIN are two Korean names.
+    expect(keystrokeSlip(twinSignature('Eunji'), twinSignature('Eunjin'), known)).toBe(false);
+    expect(scorePair(cm, twinSignature('Eunji'), twinSignature('Eunjin'), undefined, known).vetoes).toContain('household-given-name');
   });
 
   it('HARISH and YINUO are names the vocabulary does not know: their misreadings are slips all the same', () => {
