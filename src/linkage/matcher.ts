@@ -295,7 +295,8 @@ export class Matcher implements Linker {
   async updated(ctx: ApplyContext, record: SourceRecordRow, d: Demographics): Promise<void> {
     const active = await this.opts.models.active(ctx.tx);
     const { person, keys } = await this.index(ctx, record, d);
-    await ctx.store.supersedeReviews(ctx.tx, record.id);
+    // Asked beside its link: whether another golden record is this one's person too stands while the record stays.
+    await ctx.store.supersedeReviews(ctx.tx, record.id, true);
     const current = record.goldenId;
     if (!current || record.status !== 'active') return;
     if (record.linkKind !== null && record.linkKind !== 'auto' && record.linkKind !== 'new') return;
@@ -326,6 +327,7 @@ export class Matcher implements Linker {
         await openReview(ctx, record, review);
         return;
       }
+      await ctx.store.supersedeReviews(ctx.tx, record.id);
       await unlink(ctx, record, 'rescored');
       const scores = await this.rank(ctx, record, person, keys, active, current);
       const decision = await this.decideOn(ctx, scores, active);
@@ -356,6 +358,8 @@ export class Matcher implements Linker {
     const scores = await this.rank(ctx, record, person, keys, active, current);
     const decision = await this.decideOn(ctx, scores, active);
     if (decision.action === 'link') {
+      // It leaves: what it was asked about where it was is moot.
+      await ctx.store.supersedeReviews(ctx.tx, record.id);
       await link(ctx, record, decision.goldenId, 'auto', { score: decision.probability, modelVersion: active.version });
       await ctx.store.retireGolden(ctx.tx, current, decision.goldenId);
       ctx.changes.record(ctx.actor, 'golden.retired', 'golden_record', current, ctx.messageId, { into: decision.goldenId, reason: 'last-member-relinked' });
@@ -383,8 +387,7 @@ export class Matcher implements Linker {
       const row = await ctx.store.byId(ctx.tx, ms[0]!.id);
       if (!row || row.goldenId !== h) continue;
       const person = this.personOf(ms[0]!);
-      const decision = await this.relinkLone(ctx, row, person, blockingKeys(PERSON_BLOCKING_RULES, person), active, h);
-      if (decision.action === 'link') await ctx.store.supersedeReviews(ctx.tx, row.id);
+      await this.relinkLone(ctx, row, person, blockingKeys(PERSON_BLOCKING_RULES, person), active, h);
     }
   }
 }

@@ -6,6 +6,9 @@ import { goldenRecords, links, sourceRecords } from '../storage/schema/index.js'
 import { HELD_APART_REASONS, type LinkKind } from './linker.js';
 import { selectNonMatches, type NonMatchRow } from './non-matches.js';
 
+/** The reasons array of an item asked beside a link (jsonb containment). */
+const LINKED_ELSEWHERE = JSON.stringify(['linked-elsewhere']);
+
 export interface SourceRecordRow {
   id: number;
   authorityId: number;
@@ -103,8 +106,12 @@ export interface RecordStore {
    * a record matching both is ambiguous, not a repeat of the question.
    */
   reviewLinks(tx: Tx, goldenIds: readonly string[]): Promise<ReviewLinks>;
-  /** Closes the record's open review items: its data changed, so they are scored again. */
-  supersedeReviews(tx: Tx, recordId: number): Promise<void>;
+  /**
+   * Closes the record's open review items: its data changed, so they are scored again. `keepLinkedElsewhere`
+   * leaves open those asked beside its link (`linked-elsewhere`): whether another golden record is its golden
+   * record's person too does not change while the record stays where it is.
+   */
+  supersedeReviews(tx: Tx, recordId: number, keepLinkedElsewhere?: boolean): Promise<void>;
   /** Steward non-match decisions involving these records (non-matches.ts decides which still hold). */
   nonMatches(tx: Tx, recordIds: readonly number[]): Promise<NonMatchRow[]>;
   /** Writes whatever is held back; the store stays usable (its cache is still the truth). */
@@ -515,8 +522,9 @@ export class SqlStore implements RecordStore {
     return out;
   }
 
-  async supersedeReviews(tx: Tx, recordId: number) {
-    await tx.execute(sql`update review_items set status = 'superseded', version = version + 1 where source_record_id = ${recordId} and status = 'open'`);
+  async supersedeReviews(tx: Tx, recordId: number, keepLinkedElsewhere = false) {
+    const but = keepLinkedElsewhere ? sql`and not (reasons @> ${LINKED_ELSEWHERE}::jsonb)` : sql``;
+    await tx.execute(sql`update review_items set status = 'superseded', version = version + 1 where source_record_id = ${recordId} and status = 'open' ${but}`);
   }
 
   nonMatches(tx: Tx, recordIds: readonly number[]) {
@@ -595,6 +603,8 @@ export class BatchStore implements RecordStore {
   private keyIndex = new Map<string, Set<number>>();
   private reviews: NewReviewItem[] = [];
   private superseded = new Set<number>();
+  /** Records whose open items close except those asked beside their link (supersedeReviews keepLinkedElsewhere). */
+  private supersededKeeping = new Set<number>();
   /**
    * The database as of the last flush (or the unit's start), for the keys and golden records asked about:
    * read by prefetch, kept in step with this unit's own writes by each flush (settleCaches), and carried into
@@ -1095,9 +1105,12 @@ export class BatchStore implements RecordStore {
     return out;
   }
 
-  async supersedeReviews(_tx: Tx, recordId: number) {
-    this.reviews = this.reviews.filter((r) => r.sourceRecordId !== recordId);
-    if (!this.newRecords.has(recordId)) this.superseded.add(recordId);
+  async supersedeReviews(_tx: Tx, recordId: number, keepLinkedElsewhere = false) {
+    const kept = (r: NewReviewItem) => keepLinkedElsewhere && r.reasons.includes('linked-elsewhere');
+    this.reviews = this.reviews.filter((r) => r.sourceRecordId !== recordId || kept(r));
+    if (this.newRecords.has(recordId)) return;
+    if (keepLinkedElsewhere) this.supersededKeeping.add(recordId);
+    else this.superseded.add(recordId);
   }
 
   async nonMatches(tx: Tx, recordIds: readonly number[]) {
@@ -1178,6 +1191,13 @@ export class BatchStore implements RecordStore {
     if (this.superseded.size) {
       ops.push(tx.execute(sql`update review_items set status = 'superseded', version = version + 1 where source_record_id = any(${sql.param([...this.superseded])}::bigint[]) and status = 'open'`));
     }
+    const keeping = [...this.supersededKeeping].filter((id) => !this.superseded.has(id));
+    if (keeping.length) {
+      ops.push(
+        tx.execute(sql`update review_items set status = 'superseded', version = version + 1
+          where source_record_id = any(${sql.param(keeping)}::bigint[]) and status = 'open' and not (reasons @> ${LINKED_ELSEWHERE}::jsonb)`),
+      );
+    }
     if (this.reviews.length) ops.push(tx.execute(REVIEW_INSERT(this.reviews)));
     const retired = [...this.retired];
     if (retired.length) {
@@ -1202,5 +1222,6 @@ export class BatchStore implements RecordStore {
     this.keyIndex.clear();
     this.reviews = [];
     this.superseded.clear();
+    this.supersededKeeping.clear();
   }
 }

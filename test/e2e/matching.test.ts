@@ -159,6 +159,10 @@ describe.each(backends)('online matching on $name', (backend) => {
     // The second one, alone in her golden record, is not placed again through the lab's record (the weaker
     // score that made her a question, not a link).
     expect(await golden(OID_B, 'DM2')).toBe(b);
+    // An A08 that leaves the lab's record where it is leaves the question open: it is about the two golden records.
+    await send({ ...home, event: 'A08', app: 'LABAPP', pid3: Cc('DM3'), name: 'VILLANUEVA^ROSARIO^L', dob: '19830310', sex: 'F', pid19: '563469362' });
+    expect(await golden(OID_C, 'DM3')).toBe(a);
+    expect((await openReviews(OID_C, 'DM3')).map((r) => [r.candidateGoldenId, r.reasons])).toEqual([[b, ['linked-elsewhere']]]);
   });
 
   it('sends a record that resembles both of two twins held apart to review instead of picking one', async () => {

@@ -633,6 +633,29 @@ describe.each(backends)('record stores on $name', (backend) => {
     });
   });
 
+  it.each(['sql', 'batch'] as const)('supersedeReviews keeping what was asked beside the link leaves linked-elsewhere items open, stored or pending (%s)', async (kind) => {
+    await inTx(async (tx) => {
+      const { e1, e3, e4, g1, g2, g3 } = await population(tx);
+      const sqlStore = new SqlStore(survive);
+      await sqlStore.openReview(tx, review(e3.id, g1, e1.id, nextMessage()));
+      await sqlStore.openReview(tx, { ...review(e3.id, g3, e4.id, nextMessage()), reasons: ['linked-elsewhere'] });
+      const store: RecordStore = kind === 'sql' ? sqlStore : new BatchStore(survive);
+      // One opened in the unit of work too, for the record e4.
+      await store.openReview(tx, { ...review(e4.id, g2, e3.id, nextMessage()), reasons: ['linked-elsewhere'] });
+      await store.supersedeReviews(tx, e3.id, true);
+      await store.supersedeReviews(tx, e4.id, true);
+      await store.flush(tx);
+      expect((await reviewRows(tx, e3.id)).map((r) => `${r.status}:${r.candidateGoldenId}`)).toEqual([`superseded:${g1}`, `open:${g3}`]);
+      expect((await reviewRows(tx, e4.id)).map((r) => `${r.status}:${r.candidateGoldenId}`)).toEqual([`open:${g2}`]);
+      // When the record leaves its golden record they close too; keeping and closing in one unit of work closes.
+      const next: RecordStore = kind === 'sql' ? sqlStore : new BatchStore(survive);
+      await next.supersedeReviews(tx, e3.id, true);
+      await next.supersedeReviews(tx, e3.id);
+      await next.flush(tx);
+      expect((await reviewRows(tx, e3.id)).map((r) => r.status)).toEqual(['superseded', 'superseded']);
+    });
+  });
+
   it.each(['sql', 'batch'] as const)('reviewLinks: golden records asked about together, from either side, held-apart and closed items aside (%s)', async (kind) => {
     await inTx(async (tx) => {
       const { e1, e3, e4, g1, g2, g3 } = await population(tx);
