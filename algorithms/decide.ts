@@ -4,9 +4,8 @@
  * score alone cannot settle goes to a steward instead of being linked automatically.
  *
  *   best ≥ upper, alone, no veto      → link to it (a stand-in the same-authority rule left: see below)
- *   best ≥ upper, the others strong   → link to it, and ask a steward about each other one
- *     too but DOMINANCE_MARGIN bits
- *     weaker
+ *   best ≥ upper, every other strong  → link to it, and put each of the others to a steward (alsoAsk)
+ *     one DOMINANCE_MARGIN bits below
  *   best ≥ upper but ambiguous/vetoed → review
  *   lower ≤ best < upper              → review
  *   best < lower (or no candidate)    → new golden record
