@@ -118,6 +118,7 @@ const FAMILY_ELSE = level('family_name', 'else');
 const SSN_EXACT = level('ssn', 'exact');
 const OTHER_ID_EXACT = level('other_id', 'exact');
 const GIVEN_ELSE = level('given_name', 'else');
+const GIVEN_ALIKE = new Set([level('given_name', 'jw-high'), level('given_name', 'phonetic')]);
 const MIDDLE_EXACT = level('middle_name', 'exact');
 const NULL = 0;
 // The same birth date as far as both records know it: a year-only date, or a 1 January placeholder, may hide
@@ -207,6 +208,7 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   const givenDiffers =
     mayDiffer &&
     !(known !== undefined && !ssnOneDigit && keystrokeSlip(a, b, known, sexAgrees)) &&
+    !(known !== undefined && !ssnOneDigit && sexAgrees && GIVEN_ALIKE.has(g) && rareSpelling(a.given, b.given, known)) &&
     !(!ssnOneDigit && !(twoKnownNames && dobSame) && spokenAlike(a, b)) &&
     !(!ssnOneDigit && sexAgrees && cutShort(a, b, known));
   const clearlyDiffers = givenDiffers && (g === GIVEN_ELSE || g === NULL);
@@ -315,6 +317,17 @@ function sharedAddress(gamma: ArrayLike<number>): boolean {
  * (normalize/given-names.ts dwarfed: JENIFER beside JENNIFER is where its slips land). Records whose sexes
  * disagree are taken at their word: DANIEL / DANIELA are a boy and a girl, however rare the one.
  */
+/**
+ * One of two given names that sound or are spelt alike (the jw-high or phonetic level) is a spelling fifty times
+ * rarer than the other (NANCIE / NANCY ×305: normalize/given-names.ts dwarfed): the person's name spelt oddly,
+ * however many letters apart, as a rare spelling one slip away already is (keystrokeSlip). Twins' names that
+ * alike are of one order (KAYLA / KYLA 9, AIDEN / ADEN 10, EMILY / EMILIA 29); scorePair asks it only between
+ * records whose sex does not disagree (JUN / JUAN).
+ */
+export function rareSpelling(x: string, y: string, known: KnownNames): boolean {
+  return x !== y && (dwarfed(known, x, y) || dwarfed(known, y, x));
+}
+
 function twoRealNames(x: string, y: string, known: KnownNames, sexAgrees: boolean): boolean {
   return known.has(x) && known.has(y) && !(sexAgrees && (dwarfed(known, x, y) || dwarfed(known, y, x)));
 }

@@ -4,7 +4,7 @@ import { sameSpokenName } from '../../algorithms/comparators/names.js';
 import { compile, probabilityOf, type Contribution } from '../../algorithms/fellegi-sunter.js';
 import { parseModel, type Model } from '../../algorithms/model.js';
 import { buildNicknameIndex, parseNicknameCsv } from '../../algorithms/normalize/nicknames.js';
-import { cutShort, firmVetoes, keystrokeSlip, scorePair, smoothedFrequency, spokenAlike, SWAP_SLIP_MIN, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
+import { cutShort, firmVetoes, keystrokeSlip, rareSpelling, scorePair, smoothedFrequency, spokenAlike, SWAP_SLIP_MIN, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
 import { compareLabels } from '../../algorithms/person-comparisons.js';
 import { normalizePerson, type Person } from '../../algorithms/person.js';
 import { loadKnownGivenNames } from '../../src/linkage/matcher.js';
@@ -507,6 +507,24 @@ describe('scorePair: a keystroke slip is not a twin', () => {
     // A vocabulary without counts knows both as names, and keeps the veto.
     const plain = new Set(known);
     expect(scorePair(cm, twinSignature(x), twinSignature(y), undefined, plain).vetoes).toEqual(['household-given-name']);
+  });
+
+  it('NANCY / NANCIE: a known spelling fifty times rarer than a name it sounds like is that name, however many letters apart', () => {
+    for (const n of ['NANCY', 'NANCIE', 'KAYLA', 'KYLA']) expect(known.has(n), n).toBe(true);
+    expect(keystrokeSlip(twinSignature('Nancy'), twinSignature('Nancie'), known)).toBe(false);
+    expect(rareSpelling('NANCY', 'NANCIE', known)).toBe(true);
+    expect(rareSpelling('NANCIE', 'NANCY', known)).toBe(true);
+    expect(scorePair(cm, twinSignature('Nancy'), twinSignature('Nancie'), undefined, known).vetoes).toEqual([]);
+    expect(scorePair(cm, twinSignature('Nancy'), twinSignature('Nancie', true), undefined, known).vetoes).toEqual([]);
+    // Twins' names that alike are of one order (KAYLA / KYLA, 9 times): the veto stays.
+    expect(rareSpelling('KAYLA', 'KYLA', known)).toBe(false);
+    expect(scorePair(cm, twinSignature('Kayla'), twinSignature('Kyla'), undefined, known).vetoes).toEqual(['household-given-name']);
+    // A vocabulary without counts keeps it, and so does a boy beside a girl (JUN / JUAN, 270 times).
+    expect(scorePair(cm, twinSignature('Nancy'), twinSignature('Nancie'), undefined, new Set(known)).vetoes).toEqual(['household-given-name']);
+    expect(rareSpelling('JUAN', 'JUN', known)).toBe(true);
+    const jun = person({ given: 'Jun', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });
+    const juan = person({ given: 'Juan', family: 'Kowalczyk', dob: '2015-06-01', sex: 'F', ...HOME });
+    expect(scorePair(cm, jun, juan, undefined, known).vetoes).toContain('household-given-name');
   });
 
   it('names of one order (MARIA / MARTA, 32 times) keep the veto, and so do a boy and a girl however rare the one name (DANIEL / DANIELA)', () => {
