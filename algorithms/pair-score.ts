@@ -70,7 +70,8 @@
  */
 
 import { explain, levelWeight, probabilityOf, totalWeight, type CompiledModel, type Explanation } from './fellegi-sunter.js';
-import { ocrConfusionApart, oneEditApart, oneKeystrokeApart, substitutionAt } from './comparators/strings.js';
+import { jaroWinkler, ocrConfusionApart, oneEditApart, oneKeystrokeApart, substitutionAt } from './comparators/strings.js';
+import { JW_HIGH } from './comparators/names.js';
 import { dwarfed, type KnownNames } from './normalize/given-names.js';
 import { C, compareVector, COMPARISON_NAMES, LEVEL_LABELS, termFrequencyKeys, type ComparisonName } from './person-comparisons.js';
 import type { Person } from './person.js';
@@ -119,6 +120,7 @@ const SSN_EXACT = level('ssn', 'exact');
 const OTHER_ID_EXACT = level('other_id', 'exact');
 const GIVEN_ELSE = level('given_name', 'else');
 const GIVEN_ALIKE = new Set([level('given_name', 'jw-high'), level('given_name', 'phonetic')]);
+const GIVEN_NICKNAME = level('given_name', 'nickname');
 const MIDDLE_EXACT = level('middle_name', 'exact');
 const NULL = 0;
 // The same birth date as far as both records know it: a year-only date, or a 1 January placeholder, may hide
@@ -200,7 +202,11 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   const sexAgrees = gamma[C.sex] !== SEX_ELSE;
   // Whether the given names may differ at all: the rules below read the names only then (most pairs scored are
   // strangers or the same name, and this runs for every member of every candidate).
-  const mayDiffer = !GIVEN_SAME.has(g) && !ssnAgrees && (household || dobSame);
+  // A nickname pair spelt alike whose both forms are names people are registered under, of one order (ELLA /
+  // ELLIE, MARY / MARIE, BRIANNA / BRIANA): with one birth date, twins' two names as much as one person's two
+  // forms, as two known names spoken alike are (below).
+  const nicknamesAlike = g === GIVEN_NICKNAME && dobSame && known !== undefined && spelledAlike(a, b) && siblingForms(a, b) && twoRealNames(a.given, b.given, known, sexAgrees);
+  const mayDiffer = (!GIVEN_SAME.has(g) || nicknamesAlike) && !ssnAgrees && (household || dobSame);
   const twoKnownNames = mayDiffer && known !== undefined && twoRealNames(a.given, b.given, known, sexAgrees);
   // Only the household and twin vetoes read it: the slip is looked for only where one of them could apply.
   // Two known names spoken alike (SOPHIA / SOFIA) with one birth date are left to a steward: a feed may well
@@ -326,6 +332,26 @@ function sharedAddress(gamma: ArrayLike<number>): boolean {
  */
 export function rareSpelling(x: string, y: string, known: KnownNames): boolean {
   return x !== y && (dwarfed(known, x, y) || dwarfed(known, y, x));
+}
+
+/**
+ * Neither first given name is a form of the other, they end differently and are more than one edit apart: two
+ * short forms of one name (ELLA, ELLIE of HELEN), not two spellings of it (MOHAMED, MOHAMMED of MUHAMMAD; JENNY,
+ * JENNI).
+ */
+function siblingForms(a: Person, b: Person): boolean {
+  const na = a.names[0];
+  const nb = b.names[0];
+  if (na === undefined || nb === undefined || na.givenNicknames.includes(b.given) || nb.givenNicknames.includes(a.given)) return false;
+  return a.given.charAt(a.given.length - 1) !== b.given.charAt(b.given.length - 1) && !oneEditApart(a.given, b.given);
+}
+
+/** The first given names are spelt alike (Jaro-Winkler JW_HIGH) or share a phonetic code. */
+function spelledAlike(a: Person, b: Person): boolean {
+  if (a.given === '' || b.given === '' || a.given === b.given) return false;
+  const na = a.names[0];
+  const nb = b.names[0];
+  return jaroWinkler(a.given, b.given) >= JW_HIGH || (na !== undefined && nb !== undefined && na.givenCodes.some((c) => nb.givenCodes.includes(c)));
 }
 
 function twoRealNames(x: string, y: string, known: KnownNames, sexAgrees: boolean): boolean {

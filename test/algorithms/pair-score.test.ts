@@ -7,7 +7,7 @@ import { buildNicknameIndex, parseNicknameCsv } from '../../algorithms/normalize
 import { cutShort, firmVetoes, keystrokeSlip, rareSpelling, scorePair, smoothedFrequency, spokenAlike, SWAP_SLIP_MIN, TF_PSEUDO_RECORDS, type TermCounts } from '../../algorithms/pair-score.js';
 import { compareLabels } from '../../algorithms/person-comparisons.js';
 import { normalizePerson, type Person } from '../../algorithms/person.js';
-import { loadKnownGivenNames } from '../../src/linkage/matcher.js';
+import { loadKnownGivenNames, loadNicknames } from '../../src/linkage/matcher.js';
 
 const model: Model = parseModel(JSON.parse(readFileSync(new URL('../../fixtures/models/default-model.json', import.meta.url), 'utf8')));
 const cm = compile(model);
@@ -525,6 +525,25 @@ describe('scorePair: a keystroke slip is not a twin', () => {
     const jun = person({ given: 'Jun', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });
     const juan = person({ given: 'Juan', family: 'Kowalczyk', dob: '2015-06-01', sex: 'F', ...HOME });
     expect(scorePair(cm, jun, juan, undefined, known).vetoes).toContain('household-given-name');
+  });
+
+  it('ELLA / ELLIE: two short forms of one name, both names people are registered under, with one birth date are left to a steward', () => {
+    const all = loadNicknames();
+    const twin = (given: string, extra: Partial<Spec> = {}, lab = false) =>
+      normalizePerson({ names: [{ given, family: 'Kowalczyk' }], birthDate: '2015-06-01', sex: 'F', ssn: extra.ssn ?? null, addresses: lab ? [] : [{ street: HOME.street, city: HOME.city, state: HOME.state, zip: HOME.zip }], phones: lab ? [] : [{ number: HOME.phone }] }, all);
+    expect(compareLabels(twin('Ella'), twin('Ellie')).given_name).toBe('nickname');
+    expect(scorePair(cm, twin('Ella'), twin('Ellie'), undefined, known).vetoes).toEqual(['household-given-name']);
+    expect(scorePair(cm, twin('Ella'), twin('Ellie', {}, true), undefined, known).vetoes).toEqual(['possible-twin']);
+    // An SSN both carry and agree on says one person.
+    expect(scorePair(cm, twin('Ella', { ssn: '531842276' }), twin('Ellie', { ssn: '531842276' }), undefined, known).vetoes).toEqual([]);
+    // Two spellings of one name are not two short forms: MOHAMED / MOHAMMED, MOHAMAD / MOHAMMED (one ending),
+    // JENNY / JENNI, LIZ / LIZA (one edit); nor is a name and its own form (MARY / MARIE, listed as each other's).
+    for (const [x, y] of [['Mohamed', 'Mohammed'], ['Mohamad', 'Mohammed'], ['Jenny', 'Jenni'], ['Liz', 'Liza'], ['Mary', 'Marie'], ['Robert', 'Bob']]) {
+      expect(compareLabels(twin(x!), twin(y!)).given_name, `${x} / ${y}`).toBe('nickname');
+      expect(scorePair(cm, twin(x!), twin(y!), undefined, known).vetoes, `${x} / ${y}`).toEqual([]);
+    }
+    // Without a vocabulary nothing says both are names of their own.
+    expect(scorePair(cm, twin('Ella'), twin('Ellie')).vetoes).toEqual([]);
   });
 
   it('names of one order (MARIA / MARTA, 32 times) keep the veto, and so do a boy and a girl however rare the one name (DANIEL / DANIELA)', () => {
