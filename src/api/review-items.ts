@@ -56,7 +56,9 @@ export const listQuerySchema = z
 
 export const resolveBodySchema = z
   .object({
-    decision: z.enum(['match', 'non-match']),
+    decision: z.enum(['match', 'non-match', 'merge']).meta({
+      description: "match: the record joins the candidate golden record; non-match: remembered, not proposed again; merge: the record's golden record and the candidate are one person (the candidate's records move into the record's golden record)",
+    }),
     note: z.string().max(2000).optional(),
     /** The version the steward saw: a stale one is a conflict. */
     version: z.number().int().min(1),
@@ -193,7 +195,7 @@ export const reviewItemSummarySchema = component(
     createdAt: z.string(),
     sourceRecord: z.object({ id: int, ...recordSummary, goldenId: z.guid().nullable().meta({ description: 'where the record waits meanwhile' }) }),
     candidate: z.object({ goldenId: z.guid(), recordId: int.meta({ description: 'the member that scored best' }), ...recordSummary }),
-    decision: z.enum(['match', 'non-match']).nullable(),
+    decision: z.enum(['match', 'non-match', 'merge']).nullable(),
     decidedBy: z.string().nullable(),
     decidedAt: z.string().nullable(),
     note: z.string().nullable(),
@@ -262,7 +264,7 @@ export const reviewItemSchema = component(
     score: z.number(),
     weight: z.number(),
     reasons: z.array(z.string()),
-    decision: z.enum(['match', 'non-match']).nullable(),
+    decision: z.enum(['match', 'non-match', 'merge']).nullable(),
     decidedBy: z.string().nullable(),
     decidedAt: z.string().nullable(),
     note: z.string().nullable(),
@@ -304,7 +306,7 @@ export const resolveResultSchema = component(
   z.object({
     id: int,
     status: z.literal('resolved'),
-    decision: z.enum(['match', 'non-match']),
+    decision: z.enum(['match', 'non-match', 'merge']),
     version: int,
     goldenId: z.guid().meta({ description: 'the golden record the source record is in afterwards' }),
     nonMatchPairs: int.meta({ description: 'record pairs remembered as not the same person' }),

@@ -21,6 +21,8 @@ export class StewardError extends Error {
   constructor(
     readonly code: StewardErrorCode,
     message: string,
+    /** Which refusal a conflict is, where a screen words it differently from a stale version. */
+    readonly refusal?: 'shared-authority',
   ) {
     super(message);
   }
@@ -224,7 +226,7 @@ async function newGolden(ctx: Ctx, from: RecordRow): Promise<string> {
 // ------------------------------------------------------------------------------------------------ review items
 
 export interface ResolveInput {
-  decision: 'match' | 'non-match';
+  decision: 'match' | 'non-match' | 'merge';
   note?: string | null;
   version: number;
 }
@@ -232,7 +234,7 @@ export interface ResolveInput {
 export interface ResolveResult {
   id: number;
   status: 'resolved';
-  decision: 'match' | 'non-match';
+  decision: ResolveInput['decision'];
   version: number;
   /** The golden record the source record is in afterwards. */
   goldenId: string;
@@ -259,6 +261,11 @@ interface ItemRow {
  *   non-match  remembered for the record and each member of the candidate golden record, so the matcher does
  *              not propose the pair again until either record's data changes. When the item asked whether the
  *              record still belongs where it is (`updated-record`), it leaves into a golden record of its own.
+ *   merge      the record's golden record and the candidate are one person: every record of the candidate moves
+ *              into the record's golden record, and the candidate is retired into it (golden.merged, undone by
+ *              unmerge). For an item asked beside a link (`linked-elsewhere`), where the record is in a golden
+ *              record with others. Refused when both hold an active record of one authority (a source's
+ *              duplicate: its A40, or the merge endpoint with force).
  */
 export function resolveReview(deps: StewardDeps, actor: string, itemId: number, input: ResolveInput): Promise<ResolveResult> {
   return inTransaction(deps, actor, async (ctx) => {
@@ -279,7 +286,10 @@ export function resolveReview(deps: StewardDeps, actor: string, itemId: number, 
     let nonMatchPairs = 0;
     let superseded = 0;
 
-    if (input.decision === 'match') {
+    if (input.decision === 'merge') {
+      if (!rec.goldenId || rec.goldenId === target.id) throw new StewardError('bad_request', 'the record is in the candidate golden record already: there is nothing to merge');
+      await mergeInto(ctx, target.id, rec.goldenId, note ?? `review item ${itemId}`, false);
+    } else if (input.decision === 'match') {
       if (rec.goldenId === target.id) {
         // It is in the golden record already (the item asked whether it still belongs): the steward's word pins it.
         await move(ctx, [rec], target.id, 'steward', 'steward-confirmed', false, note);
@@ -402,26 +412,29 @@ export interface MergeResult {
 
 /** Every record of `from` (retired identifiers included) moves to `into`; `from` is retired into it. */
 export function mergeGoldens(deps: StewardDeps, actor: string, input: { from: string; into: string; note: string; force?: boolean }): Promise<MergeResult> {
-  return inTransaction(deps, actor, async (ctx) => {
-    if (input.from === input.into) throw new StewardError('bad_request', 'from and into are the same golden record');
-    // Locked in a fixed order, so two stewards merging a pair both ways cannot deadlock.
-    const [first, second] = [input.from, input.into].sort();
-    await activeGolden(ctx.tx, first!, first === input.from ? 'from' : 'into');
-    await activeGolden(ctx.tx, second!, second === input.from ? 'from' : 'into');
-    const shared = await sharedAuthorities(ctx.tx, input.from, input.into);
-    if (shared.length && !input.force) {
-      throw new StewardError('conflict', 'both golden records hold an active record of the same authority: send force=true with a note to merge anyway');
-    }
-    const members = await query<RecordRow>(ctx.tx, sql`select ${recordColumns} from source_records where golden_id = ${input.from} order by id for update`);
-    await move(ctx, members, input.into, 'steward', 'steward-merge', false, input.note);
-    await ctx.tx.execute(sql`update golden_records set status = 'merged', merged_into_id = ${input.into}::uuid, version = version + 1, updated_at = now() where id = ${input.from}`);
-    ctx.touched.delete(input.from);
-    ctx.retired.set(input.from, input.into);
-    const ids = members.map((m) => m.id);
-    ctx.changes.record(ctx.actor, 'golden.merged', 'golden_record', input.from, null, { into: input.into, reason: 'steward', sourceRecordIds: ids, force: !!input.force, note: input.note });
-    const mergeEventId = ctx.changes.emit('golden.merged', input.into, { from: input.from, into: input.into, reason: 'steward', sourceRecordIds: ids, messageId: null });
-    return { mergeEventId, from: input.from, into: input.into, sourceRecordIds: ids };
-  });
+  return inTransaction(deps, actor, (ctx) => mergeInto(ctx, input.from, input.into, input.note, input.force === true));
+}
+
+/** mergeGoldens inside a steward's transaction (also a review item's `merge`). */
+async function mergeInto(ctx: Ctx, from: string, into: string, note: string, force: boolean): Promise<MergeResult> {
+  if (from === into) throw new StewardError('bad_request', 'from and into are the same golden record');
+  // Locked in a fixed order, so two stewards merging a pair both ways cannot deadlock.
+  const [first, second] = [from, into].sort();
+  await activeGolden(ctx.tx, first!, first === from ? 'from' : 'into');
+  await activeGolden(ctx.tx, second!, second === from ? 'from' : 'into');
+  const shared = await sharedAuthorities(ctx.tx, from, into);
+  if (shared.length && !force) {
+    throw new StewardError('conflict', 'both golden records hold an active record of the same authority: send force=true with a note to merge anyway', 'shared-authority');
+  }
+  const members = await query<RecordRow>(ctx.tx, sql`select ${recordColumns} from source_records where golden_id = ${from} order by id for update`);
+  await move(ctx, members, into, 'steward', 'steward-merge', false, note);
+  await ctx.tx.execute(sql`update golden_records set status = 'merged', merged_into_id = ${into}::uuid, version = version + 1, updated_at = now() where id = ${from}`);
+  ctx.touched.delete(from);
+  ctx.retired.set(from, into);
+  const ids = members.map((m) => m.id);
+  ctx.changes.record(ctx.actor, 'golden.merged', 'golden_record', from, null, { into, reason: 'steward', sourceRecordIds: ids, force, note });
+  const mergeEventId = ctx.changes.emit('golden.merged', into, { from, into, reason: 'steward', sourceRecordIds: ids, messageId: null });
+  return { mergeEventId, from, into, sourceRecordIds: ids };
 }
 
 export interface UnmergeResult {

@@ -31,6 +31,9 @@ function RecordHead(props: { r: RecordView | null; label: string }) {
   );
 }
 
+/** A resolved item's decision in words (also the flash after deciding: routes.tsx). */
+export const decisionWords = (d: string) => (d === 'match' ? 'match' : d === 'merge' ? 'golden records merged' : 'not a match');
+
 export function ItemPage(props: {
   frame: Frame;
   item: ItemDetail;
@@ -42,6 +45,9 @@ export function ItemPage(props: {
   const session = props.frame.session!;
   const decide = canDecide(session);
   const open = item.status === 'open';
+  // Asked beside a link (decide.ts alsoAsk): the record is in a golden record with others, and the question is
+  // whether the two golden records are one person.
+  const besideLink = item.reasons.includes('linked-elsewhere');
   const next = neighbours.next === null ? withQuery('/ui/queue', queueQs) : withQuery(`/ui/items/${neighbours.next}`, queueQs);
   const golden = item.candidate.golden;
   const fields = item.fields.filter((f) => f.source !== null || f.candidate !== null || f.golden !== null);
@@ -123,10 +129,18 @@ export function ItemPage(props: {
                 </span>
               ))}
               {item.sourceRecord?.goldenId ? (
-                <span>
-                  {'. This record waits in '}
-                  <a href={`/ui/golden/${item.sourceRecord.goldenId}`}>a golden record of its own</a>.
-                </span>
+                besideLink ? (
+                  <span>
+                    {'. This record is linked to '}
+                    <a href={`/ui/golden/${item.sourceRecord.goldenId}`}>another golden record</a>
+                    {', which it matches far better.'}
+                  </span>
+                ) : (
+                  <span>
+                    {'. This record waits in '}
+                    <a href={`/ui/golden/${item.sourceRecord.goldenId}`}>a golden record of its own</a>.
+                  </span>
+                )
               ) : null}
             </p>
           ) : null}
@@ -140,7 +154,7 @@ export function ItemPage(props: {
           ) : null}
           {!open ? (
             <p class="message info" role="note">
-              {`This item is ${item.status}${item.decision ? `: ${item.decision === 'match' ? 'match' : 'not a match'}` : ''}${item.decidedBy ? ` by ${item.decidedBy}` : ''}${item.decidedAt ? ` on ${item.decidedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}.`}
+              {`This item is ${item.status}${item.decision ? `: ${decisionWords(item.decision)}` : ''}${item.decidedBy ? ` by ${item.decidedBy}` : ''}${item.decidedAt ? ` on ${item.decidedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}.`}
               {item.note ? (
                 <>
                   <br />
@@ -162,6 +176,11 @@ export function ItemPage(props: {
               <button type="submit" name="decision" value="non-match" class="btn nonmatch" disabled={!open || !decide} aria-keyshortcuts="n">
                 <kbd>n</kbd> Not a match
               </button>
+              {besideLink ? (
+                <button type="submit" name="decision" value="merge" class="btn match" disabled={!open || !decide}>
+                  Merge: both golden records are this person
+                </button>
+              ) : null}
               <a class="btn subtle" href={next} data-shortcut="s" aria-keyshortcuts="s">
                 <kbd>s</kbd> Skip
               </a>

@@ -16,7 +16,7 @@ import { countReviewItems, queueNeighbours, REVIEW_STATUSES, type ListFilter, ty
 import { resolveReview, StewardError, type StewardDeps } from '../linkage/steward.js';
 import type { Db } from '../storage/db.js';
 import { GoldenPage } from './golden.js';
-import { ItemPage } from './item.js';
+import { decisionWords, ItemPage } from './item.js';
 import { MessagePage, SignInPage, type Frame } from './layout.js';
 import { QueuePage, queueQuery, type QueueForm } from './queue.js';
 import { SearchPage, type SearchForm, type SearchHit } from './search.js';
@@ -249,8 +249,8 @@ export function stewardUi(deps: StewardUiDeps) {
       (['status', 'authority', 'minScore', 'maxScore', 'sort', 'cursor'] as const).filter((k) => raw[k] !== undefined && raw[k] !== '').map((k) => [k, raw[k]!]),
     );
     const form: QueueForm = { status: view.form.status, authority: raw.authority ?? '', minScore: raw.minScore ?? '', maxScore: raw.maxScore ?? '', sort: view.form.sort };
-    const done = /^([1-9][0-9]{0,15})-(match|non-match)$/.exec(raw.done ?? '');
-    const flash = done ? `Item #${done[1]} saved: ${done[2] === 'match' ? 'match' : 'not a match'}. The queue has nothing further with these filters.` : undefined;
+    const done = /^([1-9][0-9]{0,15})-(match|non-match|merge)$/.exec(raw.done ?? '');
+    const flash = done ? `Item #${done[1]} saved: ${decisionWords(done[2]!)}. The queue has nothing further with these filters.` : undefined;
     const parsed = listQuerySchema.safeParse({ ...params, limit: String(QUEUE_PAGE_SIZE) });
     let error: string | undefined;
     let page: Awaited<ReturnType<typeof reviewQueuePage>> | undefined;
@@ -292,8 +292,8 @@ export function stewardUi(deps: StewardUiDeps) {
     const view = queueView(c.req.query(), deps.registry);
     const item = await readReviewItem(deps, id, actor(c));
     const neighbours = await queueNeighbours(deps.db, id, view.filter, view.sort);
-    const done = /^([1-9][0-9]{0,15})-(match|non-match)$/.exec(c.req.query('done') ?? '');
-    const flash = done ? `Item #${done[1]} saved: ${done[2] === 'match' ? 'match' : 'not a match'}. This is the next one.` : undefined;
+    const done = /^([1-9][0-9]{0,15})-(match|non-match|merge)$/.exec(c.req.query('done') ?? '');
+    const flash = done ? `Item #${done[1]} saved: ${decisionWords(done[2]!)}. This is the next one.` : undefined;
     return render(c, ItemPage({ frame: frame(c, 'queue'), item, queueQs: queueQuery(view.form), neighbours, flash }));
   });
 
@@ -321,12 +321,26 @@ export function stewardUi(deps: StewardUiDeps) {
     const decision = field(form, 'decision');
     const version = Number(field(form, 'version'));
     const note = field(form, 'note').trim();
-    if ((decision !== 'match' && decision !== 'non-match') || !Number.isSafeInteger(version) || version < 1 || note.length > 2000) {
+    if ((decision !== 'match' && decision !== 'non-match' && decision !== 'merge') || !Number.isSafeInteger(version) || version < 1 || note.length > 2000) {
       throw new ApiError('bad_request', 'the decision form was incomplete (decision, version, a note of at most 2,000 characters)');
     }
     try {
       await resolveReview(deps.steward, actor(c), id, { decision, version, note: note || null });
     } catch (e) {
+      if (e instanceof StewardError && e.refusal === 'shared-authority') {
+        return render(
+          c,
+          MessagePage({
+            frame: frame(c, 'queue'),
+            kind: 'warning',
+            title: 'Not merged: both golden records hold a record of one source',
+            message:
+              "Merging them would put two active records of one source in one golden record. That source's own merge message (A40) should settle its duplicate first; an administrator can merge anyway through the API (POST /api/golden-records/merge with force). Nothing was changed.",
+            links: [{ href: itemHref, text: 'Back to the item' }],
+          }),
+          409,
+        );
+      }
       if (e instanceof StewardError && e.code === 'conflict') {
         return render(
           c,

@@ -163,6 +163,22 @@ describe.each(backends)('online matching on $name', (backend) => {
     await send({ ...home, event: 'A08', app: 'LABAPP', pid3: Cc('DM3'), name: 'VILLANUEVA^ROSARIO^L', dob: '19830310', sex: 'F', pid19: '563469362' });
     expect(await golden(OID_C, 'DM3')).toBe(a);
     expect((await openReviews(OID_C, 'DM3')).map((r) => [r.candidateGoldenId, r.reasons])).toEqual([[b, ['linked-elsewhere']]]);
+
+    // A steward who finds the two golden records one person merges them from the item (a 'match' would move the
+    // lab's record alone): the second one's records join the first, and the item is resolved.
+    const [item] = await query<{ id: number; version: number }>(
+      db(),
+      sql`select r.id::int as id, r.version from review_items r join source_records s on s.id = r.source_record_id join authorities au on au.id = s.authority_id
+          where au.oid = ${OID_C} and s.identifier = 'DM3' and r.status = 'open'`,
+    );
+    const resolve = (body: unknown) => t.http(`/api/review-items/${item!.id}/resolve`, { key: ADMIN_KEY, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const merged = await resolve({ decision: 'merge', version: item!.version, note: 'same woman: the clinic keyed another birth date' });
+    expect(merged.status).toBe(200);
+    expect(await merged.json()).toMatchObject({ id: item!.id, status: 'resolved', decision: 'merge', goldenId: a });
+    expect(await golden(OID_B, 'DM2')).toBe(a);
+    expect(await openReviews(OID_C, 'DM3')).toEqual([]);
+    const events = await (await t.http('/api/events?after=0&limit=1000', { key: ADMIN_KEY })).json();
+    expect((events.events as any[]).some((e) => e.type === 'golden.merged' && e.payload.data.from === b && e.payload.data.into === a)).toBe(true);
   });
 
   it('sends a record that resembles both of two twins held apart to review instead of picking one', async () => {

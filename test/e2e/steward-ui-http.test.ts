@@ -75,6 +75,7 @@ describe.each(backends)('steward UI over HTTP on $name', (backend) => {
       { tag: 'evil', ids: ['UE1', 'UE2'], name: `${EVIL}^ROSALIND^^^^^L`, dob: '19710304', address: '4 QUINCE ST^^URBANA^IL^61801', phone: '^PRN^PH^^^217^5551201' },
       { tag: 'decide', ids: ['UD1', 'UD2'], name: 'BRIGHTWATER^CORNELIUS^^^^^L', dob: '19550617', address: '88 TAMARACK DR^^SAVOY^IL^61874', phone: '^PRN^PH^^^217^5551202' },
       { tag: 'stale', ids: ['US1', 'US2'], name: 'FENWICK^ADELAIDE^^^^^L', dob: '19880923', address: '7 BRAMBLE WAY^^TOLONO^IL^61880', phone: '^PRN^PH^^^217^5551203' },
+      { tag: 'merge', ids: ['UM1', 'UM2'], name: 'HALVORSEN^PRISCILLA^^^^^L', dob: '19620214', address: '31 LARCH CT^^MAHOMET^IL^61853', phone: '^PRN^PH^^^217^5551204' },
     ];
     let n = 0;
     for (const p of people) {
@@ -164,7 +165,7 @@ describe.each(backends)('steward UI over HTTP on $name', (backend) => {
     const queue = await c.req('/ui/queue');
     expect(queue.status).toBe(200);
     expect(queue.html).toContain(keyId(STEWARD_KEY));
-    expect(queue.html).toContain('3 items match');
+    expect(queue.html).toContain('4 items match');
 
     const https = new Client(app);
     await https.signIn(STEWARD_KEY, { 'x-forwarded-proto': 'https' });
@@ -255,6 +256,28 @@ describe.each(backends)('steward UI over HTTP on $name', (backend) => {
     expect(r.status).toBe(403);
     expect(r.html).toContain('can view but not decide');
     expect(await itemStatus(item.id)).toMatchObject({ status: 'open' });
+  });
+
+  it('offers a merge of the two golden records on an item asked beside a link, and says why it refuses one', async () => {
+    const item = items.get('merge')!;
+    const plain = new Client(app);
+    await plain.signIn(STEWARD_KEY);
+    // A same-source duplicate's item: match or not, no merge.
+    expect((await plain.req(`/ui/items/${item.id}`)).html).not.toContain('value="merge"');
+    // Asked beside a link instead (decide.ts alsoAsk): the record's own golden record and the candidate may be one person.
+    await t.fresh.database.db.execute(sql`update review_items set reasons = '["linked-elsewhere"]'::jsonb where id = ${item.id}`);
+    const c = new Client(app);
+    await c.signIn(STEWARD_KEY);
+    const page = await c.req(`/ui/items/${item.id}`);
+    expect(page.html).toContain('<button type="submit" name="decision" value="merge" class="btn match">Merge: both golden records are this person</button>');
+    expect(page.html).toContain('This record is linked to ');
+    // Both golden records hold a record of this one hospital: refused with the reason, not as a stale decision.
+    const r = await c.req(`/ui/items/${item.id}/decision`, { form: { _csrf: hidden(page.html, '_csrf'), decision: 'merge', version: String(item.version), back: '' } });
+    expect(r.status).toBe(409);
+    expect(r.html).toContain('Not merged: both golden records hold a record of one source');
+    expect(await itemStatus(item.id)).toMatchObject({ status: 'open' });
+    // The flash after a merge says what was done.
+    expect((await c.req(`/ui/items/${item.id}?done=${item.id}-merge`)).html).toContain(`Item #${item.id} saved: golden records merged.`);
   });
 
   it('answers a stale decision with 409 “someone else resolved this item” and a reload of the item', async () => {
