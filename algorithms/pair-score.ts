@@ -202,9 +202,9 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   const sexAgrees = gamma[C.sex] !== SEX_ELSE;
   // Whether the given names may differ at all: the rules below read the names only then (most pairs scored are
   // strangers or the same name, and this runs for every member of every candidate).
-  // A nickname pair spelt alike whose both forms are names people are registered under, of one order (ELLA /
-  // ELLIE, MARY / MARIE, BRIANNA / BRIANA): with one birth date, twins' two names as much as one person's two
-  // forms, as two known names spoken alike are (below).
+  // Two short forms of one name, spelt alike, both names people are registered under and of one order (ELLA /
+  // ELLIE, both of HELEN): with one birth date, twins' two names as much as one person's two forms, as two known
+  // names spoken alike are (below).
   const nicknamesAlike = g === GIVEN_NICKNAME && dobSame && known !== undefined && spelledAlike(a, b) && siblingForms(a, b) && twoRealNames(a.given, b.given, known, sexAgrees);
   const mayDiffer = (!GIVEN_SAME.has(g) || nicknamesAlike) && !ssnAgrees && (household || dobSame);
   const twoKnownNames = mayDiffer && known !== undefined && twoRealNames(a.given, b.given, known, sexAgrees);
@@ -319,14 +319,9 @@ function sharedAddress(gamma: ArrayLike<number>): boolean {
 }
 
 /**
- * Both given names are real ones by the vocabulary: known, and neither a rare spelling dwarfed by the other
- * (normalize/given-names.ts dwarfed: JENIFER beside JENNIFER is where its slips land). Records whose sexes
- * disagree are taken at their word: DANIEL / DANIELA are a boy and a girl, however rare the one.
- */
-/**
  * One of two given names that sound or are spelt alike (the jw-high or phonetic level) is a spelling fifty times
  * rarer than the other (NANCIE / NANCY ×305: normalize/given-names.ts dwarfed): the person's name spelt oddly,
- * however many letters apart, as a rare spelling one slip away already is (keystrokeSlip). Twins' names that
+ * however many letters apart, as a rare spelling one slip away already is (keystrokeSlip). Twins' names so
  * alike are of one order (KAYLA / KYLA 9, AIDEN / ADEN 10, EMILY / EMILIA 29); scorePair asks it only between
  * records whose sex does not disagree (JUN / JUAN).
  */
@@ -354,6 +349,11 @@ function spelledAlike(a: Person, b: Person): boolean {
   return jaroWinkler(a.given, b.given) >= JW_HIGH || (na !== undefined && nb !== undefined && na.givenCodes.some((c) => nb.givenCodes.includes(c)));
 }
 
+/**
+ * Both given names are real ones by the vocabulary: known, and neither a rare spelling dwarfed by the other
+ * (normalize/given-names.ts dwarfed: JENIFER beside JENNIFER is where its slips land). Records whose sexes
+ * disagree are taken at their word: DANIEL / DANIELA are a boy and a girl, however rare the one.
+ */
 function twoRealNames(x: string, y: string, known: KnownNames, sexAgrees: boolean): boolean {
   return known.has(x) && known.has(y) && !(sexAgrees && (dwarfed(known, x, y) || dwarfed(known, y, x)));
 }
