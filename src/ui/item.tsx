@@ -177,8 +177,8 @@ export function ItemPage(props: {
                 <kbd>n</kbd> Not a match
               </button>
               {besideLink ? (
-                <button type="submit" name="decision" value="merge" class="btn match" disabled={!open || !decide}>
-                  Merge: both golden records are this person
+                <button type="submit" name="decision" value="merge" class="btn match" disabled={!open || !decide} aria-keyshortcuts="g">
+                  <kbd>g</kbd> Merge: both golden records are this person
                 </button>
               ) : null}
               <a class="btn subtle" href={next} data-shortcut="s" aria-keyshortcuts="s">
@@ -187,7 +187,7 @@ export function ItemPage(props: {
             </div>
           </form>
           <p class="shortcuts small muted">
-            Keys: <kbd>m</kbd> match · <kbd>n</kbd> not a match · <kbd>s</kbd> skip · <kbd>j</kbd> next · <kbd>k</kbd> previous · <kbd>Esc</kbd> leaves the note
+            Keys: <kbd>m</kbd> match · <kbd>n</kbd> not a match ·{besideLink ? <> <kbd>g</kbd> merge ·</> : null} <kbd>s</kbd> skip · <kbd>j</kbd> next · <kbd>k</kbd> previous · <kbd>Esc</kbd> leaves the note
           </p>
           <nav class="step" aria-label="Step through the queue">
             {neighbours.previous !== null ? (

@@ -269,7 +269,8 @@ describe.each(backends)('steward UI over HTTP on $name', (backend) => {
     const c = new Client(app);
     await c.signIn(STEWARD_KEY);
     const page = await c.req(`/ui/items/${item.id}`);
-    expect(page.html).toContain('<button type="submit" name="decision" value="merge" class="btn match">Merge: both golden records are this person</button>');
+    expect(page.html).toContain('<button type="submit" name="decision" value="merge" class="btn match" aria-keyshortcuts="g"><kbd>g</kbd> Merge: both golden records are this person</button>');
+    expect(page.html).toContain('<kbd>g</kbd> merge');
     expect(page.html).toContain('This record is linked to ');
     // Both golden records hold a record of this one hospital: refused with the reason, not as a stale decision.
     const r = await c.req(`/ui/items/${item.id}/decision`, { form: { _csrf: hidden(page.html, '_csrf'), decision: 'merge', version: String(item.version), back: '' } });

@@ -256,4 +256,29 @@ describe.each(backends)('steward UI in Chromium on $name', (backend) => {
     expect(await page.locator('table.survived').textContent()).toContain('ABERCROMBIE');
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('offers a merge by keyboard on an item asked beside a link, and says why it refuses one', async () => {
+    needBrowser();
+    const send = acceptedSender(() => t, 'LE');
+    const home = { address: '13847 SAN JACINTO ST^^HUMBLE^TX^77338', phone: '^PRN^PH^^^713^5550148' };
+    await send({ ...home, pid3: A('LE1'), name: 'VILLANUEVA^ROSARIO^LUZ^^^^L', dob: '19830310', sex: 'F' });
+    await send({ pid3: A('LE2'), name: 'VILLANUEVA^ROSARIO^ELENA^^^^L', dob: '19821120', sex: 'F', address: '2002 SUGAR CREEK BLVD^^HUMBLE^TX^77338', phone: '', pid19: '322459362' });
+    // The clinic's record links to the first (matching.test.ts has the scores) and asks about the second.
+    await send({ ...home, app: 'CLINICAPP', pid3: B('LE3'), name: 'VILLANUEVA^ROSARIO', dob: '19830310', sex: 'F', pid19: '563469362' });
+    await t.service.worker.idle();
+    const [row] = await query<{ id: number; reasons: string[] }>(
+      t.fresh.database.db,
+      sql`select r.id::int as id, r.reasons from review_items r join source_records s on s.id = r.source_record_id where s.identifier = 'LE3' and r.status = 'open'`,
+    );
+    expect(row?.reasons).toEqual(['linked-elsewhere']);
+    const page = await newPage();
+    await signIn(page, STEWARD_KEY);
+    await page.goto(`${base}/ui/items/${row!.id}`);
+    await expect.poll(() => page.getByRole('button', { name: /Merge: both golden records are this person/ }).count()).toBe(1);
+    // Both golden records hold a record of Hospital A: g is refused, with the reason, and nothing changes.
+    const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/decision')), page.keyboard.press('g')]);
+    expect(response.status()).toBe(409);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Not merged: both golden records hold a record of one source');
+    expect((await api(`/api/review-items/${row!.id}`)).body).toMatchObject({ status: 'open' });
+  }, 120_000);
 });

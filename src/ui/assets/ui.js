@@ -47,6 +47,7 @@
     switch (e.key) {
       case 'm': done = decide('match'); break;
       case 'n': done = decide('non-match'); break;
+      case 'g': done = decide('merge'); break;
       case 's': done = follow('s'); break;
       case 'j': done = rows().length ? select(1) : follow('j'); break;
       case 'k': done = rows().length ? select(-1) : follow('k'); break;
