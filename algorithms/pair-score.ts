@@ -213,7 +213,10 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // give twins both, and only an agreeing SSN tells them from one person's name spelt two ways.
   const givenDiffers =
     mayDiffer &&
-    !(known !== undefined && !ssnOneDigit && keystrokeSlip(a, b, known, sexAgrees)) &&
+    // A letter added at the end of a boy's name is his twin sister's (ADAM / ADAMA, PAUL / PAULA; the girl's name
+    // may be unknown to the vocabulary, and would then pass for a slip of his): not a slip when the sexes disagree.
+    // A slip inside the name stays one (MATTOE for MATTIE, with the sex keyed wrong too).
+    !(known !== undefined && !ssnOneDigit && (sexAgrees || !oneLetterLonger(a.given, b.given)) && keystrokeSlip(a, b, known, sexAgrees)) &&
     !(known !== undefined && !ssnOneDigit && sexAgrees && GIVEN_ALIKE.has(g) && rareSpelling(a.given, b.given, known)) &&
     !(!ssnOneDigit && !(twoKnownNames && dobSame) && spokenAlike(a, b)) &&
     !(!ssnOneDigit && sexAgrees && cutShort(a, b, known));
@@ -228,11 +231,12 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // live apart: JAYDEN and JAYLEN at two addresses are still two people, and the names alone outweigh the
   // addresses in the score).
   // Twins' SSNs are often consecutive (issued together at birth): one digit apart is then their signature, not
-  // a typo, and must not carry the pair across (+11.6 bits in the default model).
+  // a typo, and must not carry the pair across (+11.6 bits in the default model). So is a boy and a girl (ADAM /
+  // ADAMA ALI at two addresses): one person's record would need its sex and its given name keyed wrong at once.
   else if (
     twinSignature &&
     agreesAt(gamma, C.family_name, FAMILY_SHARED_IN_HOME) &&
-    (!(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE) || twoKnownNames || ssnOneDigit)
+    (!(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE) || twoKnownNames || ssnOneDigit || !sexAgrees)
   ) {
     vetoes.push('possible-twin');
   }
@@ -339,6 +343,12 @@ function siblingForms(a: Person, b: Person): boolean {
   const nb = b.names[0];
   if (na === undefined || nb === undefined || na.givenNicknames.includes(b.given) || nb.givenNicknames.includes(a.given)) return false;
   return a.given.charAt(a.given.length - 1) !== b.given.charAt(b.given.length - 1) && !oneEditApart(a.given, b.given);
+}
+
+/** One name is the other with one letter added at its end (ADAM / ADAMA, LOUIS / LOUISE). */
+function oneLetterLonger(x: string, y: string): boolean {
+  const [s, l] = x.length < y.length ? [x, y] : [y, x];
+  return s.length > 0 && l.length === s.length + 1 && l.startsWith(s);
 }
 
 /** The first given names are spelt alike (Jaro-Winkler JW_HIGH) or share a phonetic code. */
