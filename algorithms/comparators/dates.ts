@@ -36,6 +36,8 @@
 //                       holds): 1 January is the placeholder registrars key for "year known only", so
 //                       the day and month of such a date are not taken as known.
 //                                                                           1980-01-01 / 1980-08-29
+//                       Two 1 January dates of different years are two years of birth: 'disagree', never
+//                       'one-digit', 'transposed-digits' or 'year-off-by-one'.  1954-01-01 / 1984-01-01
 // - 'disagree'          anything else.
 
 export interface PartialDate {
@@ -87,6 +89,10 @@ export function compareDates(a: PartialDate, b: PartialDate, options?: CompareDa
 
   if (fa.y === fb.y && fa.m === fb.m && fa.d === fb.d) return 'exact';
   if (fa.y === fb.y && fa.m === fb.d && fa.d === fb.m) return 'day-month-swapped';
+  // Two 1 January placeholders of different years are two years of birth, nothing more: their agreeing day and
+  // month are the placeholder's, so a digit or a year apart is not a keying error of one date (MOHAMMED KHALIL,
+  // 1954 and 1984, a father and a son of one name).
+  if (isJanuaryFirst(fa) && isJanuaryFirst(fb)) return 'disagree';
 
   // The digits of YYYYMMDD, read from the right as numbers (no string is built: this runs per pair).
   let x = fa.y * 10000 + fa.m * 100 + fa.d;

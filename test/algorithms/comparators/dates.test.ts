@@ -59,6 +59,11 @@ describe('compareDates: each level with an example that hits it and a near miss 
     ['1996-01-01', '1997-08-29', 'disagree'], // near miss: another year
     ['1996-01-02', '1996-08-29', 'disagree'], // near miss: 2 January is no placeholder
     ['1996-01-01', '1996-01-01', 'exact'],
+    // Two placeholders of different years are two years of birth: no keying error of one date
+    ['1954-01-01', '1984-01-01', 'disagree'], // would be one-digit
+    ['1989-01-01', '1998-01-01', 'disagree'], // would be transposed-digits
+    ['1979-01-01', '1980-01-01', 'disagree'], // would be year-off-by-one
+    ['1954-02-01', '1984-02-01', 'one-digit'], // near miss: 1 February is no placeholder
   ])('%s / %s → %s', (a, b, expected) => {
     expect(compareDates(dt(a), dt(b))).toBe(expected);
     expect(compareDates(dt(b), dt(a))).toBe(expected);
