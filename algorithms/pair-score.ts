@@ -206,7 +206,10 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // ELLIE, both of HELEN): with one birth date, twins' two names as much as one person's two forms, as two known
   // names spoken alike are (below).
   const nicknamesAlike = g === GIVEN_NICKNAME && dobSame && known !== undefined && spelledAlike(a, b) && siblingForms(a, b) && twoRealNames(a.given, b.given, known, sexAgrees);
-  const mayDiffer = (!GIVEN_SAME.has(g) || nicknamesAlike) && !ssnAgrees && (household || dobSame);
+  // A nickname a boy and a girl of one birth date can share (SANDY for ALEXANDER and for his twin ALEXANDRA) says
+  // nothing of which of the two a record is: one person's would need the sex keyed wrong as well.
+  const nicknameAcrossSexes = g === GIVEN_NICKNAME && !sexAgrees && dobSame;
+  const mayDiffer = (!GIVEN_SAME.has(g) || nicknamesAlike || nicknameAcrossSexes) && !ssnAgrees && (household || dobSame);
   const twoKnownNames = mayDiffer && known !== undefined && twoRealNames(a.given, b.given, known, sexAgrees);
   // Only the household and twin vetoes read it: the slip is looked for only where one of them could apply.
   // Two known names spoken alike (SOPHIA / SOFIA) with one birth date are left to a steward: a feed may well

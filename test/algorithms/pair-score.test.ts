@@ -564,6 +564,20 @@ describe('scorePair: a keystroke slip is not a twin', () => {
     expect(scorePair(cm, mattie, mattoe, undefined, known).vetoes).toEqual([]);
   });
 
+  it('SANDY / ALEXANDRA: a nickname a boy and his twin sister share does not say which of the two a record is', () => {
+    const sandy = person({ given: 'Sandy', family: 'Martin', dob: '1988-11-03', sex: 'M', ...HOME });
+    const alexandra = person({ given: 'Alexandra', family: 'Martin', dob: '1988-11-03', sex: 'F', ...HOME });
+    expect(compareLabels(sandy, alexandra).given_name).toBe('nickname');
+    expect(scorePair(cm, sandy, alexandra, undefined, known).vetoes).toContain('household-given-name');
+    // The sexes agreeing, it is her nickname: no veto.
+    const sandyF = person({ given: 'Sandy', family: 'Martin', dob: '1988-11-03', sex: 'F', ...HOME });
+    expect(scorePair(cm, sandyF, alexandra, undefined, known).vetoes).toEqual([]);
+    // Another birth date: no twins to tell apart, the nickname is weighed as before.
+    const sandyOther = person({ given: 'Sandy', family: 'Martin', dob: '1958-11-03', sex: 'M', ...ELSEWHERE });
+    expect(scorePair(cm, sandyOther, alexandra, undefined, known).vetoes).not.toContain('household-given-name');
+    expect(scorePair(cm, sandyOther, alexandra, undefined, known).vetoes).not.toContain('possible-twin');
+  });
+
   it('names of one order (MARIA / MARTA, 32 times) keep the veto, and so do a boy and a girl however rare the one name (DANIEL / DANIELA)', () => {
     expect(scorePair(cm, twinSignature('Maria'), twinSignature('Marta'), undefined, known).vetoes).toEqual(['household-given-name']);
     const daniel = person({ given: 'Daniel', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });
