@@ -327,34 +327,24 @@ export function stewardUi(deps: StewardUiDeps) {
     try {
       await resolveReview(deps.steward, actor(c), id, { decision, version, note: note || null });
     } catch (e) {
-      if (e instanceof StewardError && e.refusal === 'shared-authority') {
-        return render(
-          c,
-          MessagePage({
-            frame: frame(c, 'queue'),
-            kind: 'warning',
-            title: 'Not merged: both golden records hold a record of one source',
-            message:
-              "Merging them would put two active records of one source in one golden record. That source's own merge message (A40) should settle its duplicate first; an administrator can merge anyway through the API (POST /api/golden-records/merge with force). Nothing was changed.",
-            links: [{ href: itemHref, text: 'Back to the item' }],
-          }),
-          409,
-        );
-      }
       if (e instanceof StewardError && e.code === 'conflict') {
-        return render(
-          c,
-          MessagePage({
-            frame: frame(c, 'queue'),
-            kind: 'warning',
-            title: 'Someone else resolved this item',
-            message: 'Someone else resolved or changed this item while you were looking at it, so your decision was not saved. The page reloads with the item as it is now.',
-            detail: e.message,
-            refresh: { seconds: 4, to: itemHref },
-            links: [{ href: itemHref, text: 'Reload now' }],
-          }),
-          409,
-        );
+        // A merge refused for two records of one source, or a decision someone else's came before.
+        const page =
+          e.refusal === 'shared-authority'
+            ? {
+                title: 'Not merged: both golden records hold a record of one source',
+                message:
+                  "Merging them would put two active records of one source in one golden record. That source's own merge message (A40) should settle its duplicate first; an administrator can merge anyway through the API (POST /api/golden-records/merge with force). Nothing was changed.",
+                links: [{ href: itemHref, text: 'Back to the item' }],
+              }
+            : {
+                title: 'Someone else resolved this item',
+                message: 'Someone else resolved or changed this item while you were looking at it, so your decision was not saved. The page reloads with the item as it is now.',
+                detail: e.message,
+                refresh: { seconds: 4, to: itemHref },
+                links: [{ href: itemHref, text: 'Reload now' }],
+              };
+        return render(c, MessagePage({ frame: frame(c, 'queue'), kind: 'warning', ...page }), 409);
       }
       throw e;
     }
