@@ -290,16 +290,19 @@ export class Matcher implements Linker {
    * scored again against the other members: if it no longer links confidently, it leaves into a golden record
    * of its own and the pair goes to review, so no record stays in a cluster it no longer belongs to. A record
    * alone in its golden record may now match another one, as a new record would. Links the source asserted
-   * (shared PID-3, A40) or a steward made are not second-guessed by a score.
+   * (shared PID-3, A40) or a steward made are not second-guessed by a score. The record's open questions are
+   * closed (their scores were of the old data); where it stays, they are asked again of the new (askAgain).
    */
   async updated(ctx: ApplyContext, record: SourceRecordRow, d: Demographics): Promise<void> {
     const active = await this.opts.models.active(ctx.tx);
     const { person, keys } = await this.index(ctx, record, d);
+    const asking = await ctx.store.asksQuestions(ctx.tx, record.id);
     // Asked beside its link: whether another golden record is this one's person too stands while the record stays.
     await ctx.store.supersedeReviews(ctx.tx, record.id, true);
     const current = record.goldenId;
     if (!current || record.status !== 'active') return;
-    if (record.linkKind !== null && record.linkKind !== 'auto' && record.linkKind !== 'new') return;
+    const again = () => (asking ? this.askAgain(ctx, record, person, keys, active, current) : Promise.resolve());
+    if (record.linkKind !== null && record.linkKind !== 'auto' && record.linkKind !== 'new') return again();
 
     const others = (await ctx.store.members(ctx.tx, [current])).filter((m) => m.id !== record.id);
     if (others.length) {
@@ -311,7 +314,7 @@ export class Matcher implements Linker {
         if (!best || s.weight > best.s.weight) best = { s, m };
       }
       const stays = best!.s.probability >= active.model.thresholds.upper && best!.s.vetoes.length === 0;
-      if (stays) return;
+      if (stays) return again();
       const review: ReviewProposal = {
         candidateGoldenId: current,
         candidateRecordId: best!.m.id,
@@ -325,7 +328,7 @@ export class Matcher implements Linker {
       // alone would undo their word by score, so a steward decides.
       if (others.some((m) => m.linkKind === 'asserted' || m.linkKind === 'a40' || m.linkKind === 'steward')) {
         await openReview(ctx, record, review);
-        return;
+        return again();
       }
       await ctx.store.supersedeReviews(ctx.tx, record.id);
       await unlink(ctx, record, 'rescored');
@@ -348,6 +351,23 @@ export class Matcher implements Linker {
     if (decision.action === 'review') {
       for (const r of this.proposals(decision, decision.scores)) await openReview(ctx, record, { ...r, modelVersion: active.version });
     }
+  }
+
+  /**
+   * The questions about other golden records that a record staying in `current` was asked, asked again of its
+   * new data: what placing it now would ask, its own golden record aside. One that it now matches strongly
+   * besides its own is the question of two golden records matching one record ('several-golden-records').
+   * An update that leaves the record where it is must not close a question unanswered: a record held apart
+   * from a twin-like namesake (MARTHA / MARTA) is joined by other senders' records of its person, then
+   * updated, and the pair would never be looked at again.
+   */
+  private async askAgain(ctx: ApplyContext, record: SourceRecordRow, person: Person, keys: readonly string[], active: ActiveModel, current: string) {
+    const scores = await this.rank(ctx, record, person, keys, active, current);
+    const decision = await this.decideOn(ctx, scores, active);
+    if (decision.action === 'new') return;
+    const review: Extract<Decision, { action: 'review' }> =
+      decision.action === 'review' ? decision : { action: 'review', goldenId: decision.goldenId, probability: decision.probability, reasons: ['several-golden-records'], alternatives: [] };
+    for (const r of this.proposals(review, scores)) await openReview(ctx, record, { ...r, modelVersion: active.version });
   }
 
   /**

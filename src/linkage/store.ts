@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNull, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, isNull, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { foldName, primaryName, type Demographics } from '../ingest/demographics.js';
 import { query, type Tx } from '../storage/db.js';
 import { goldenRecords, links, sourceRecords } from '../storage/schema/index.js';
@@ -112,6 +112,11 @@ export interface RecordStore {
    * record's person too does not change while the record stays where it is.
    */
   supersedeReviews(tx: Tx, recordId: number, keepLinkedElsewhere?: boolean): Promise<void>;
+  /**
+   * Whether the record has open review items other than those asked beside its link: questions an update
+   * that leaves the record where it is must ask again (supersedeReviews closes them), not drop.
+   */
+  asksQuestions(tx: Tx, recordId: number): Promise<boolean>;
   /** Steward non-match decisions involving these records (non-matches.ts decides which still hold). */
   nonMatches(tx: Tx, recordIds: readonly number[]): Promise<NonMatchRow[]>;
   /** Writes whatever is held back; the store stays usable (its cache is still the truth). */
@@ -415,6 +420,19 @@ export async function selectByKeys(tx: Tx, keys: Array<{ authorityId: number; id
   );
 }
 
+/** Of these records, those with an open review item not asked beside their link (RecordStore.asksQuestions). */
+async function selectAsking(tx: Tx, where: SQL): Promise<Set<number>> {
+  const rows = await query<{ id: number }>(
+    tx,
+    sql`select distinct r.source_record_id::int as id from review_items r join source_records s on s.id = r.source_record_id
+        where r.status = 'open' and not (r.reasons @> ${LINKED_ELSEWHERE}::jsonb) and ${where}`,
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+const byKeys = (keys: Array<{ authorityId: number; identifier: string }>) =>
+  sql`(s.authority_id, s.identifier) in (select * from unnest(${sql.param(keys.map((k) => k.authorityId))}::int[], ${sql.param(keys.map((k) => k.identifier))}::text[]))`;
+
 async function selectById(tx: Tx, id: number): Promise<SourceRecordRow | undefined> {
   const rows = await query<SourceRecordRow>(tx, sql`select ${columns} from source_records where id = ${id} for update`);
   return rows[0];
@@ -522,6 +540,10 @@ export class SqlStore implements RecordStore {
     return out;
   }
 
+  async asksQuestions(tx: Tx, recordId: number) {
+    return (await selectAsking(tx, sql`s.id = ${recordId}`)).has(recordId);
+  }
+
   async supersedeReviews(tx: Tx, recordId: number, keepLinkedElsewhere = false) {
     const but = keepLinkedElsewhere ? sql`and not (reasons @> ${LINKED_ELSEWHERE}::jsonb)` : sql``;
     await tx.execute(sql`update review_items set status = 'superseded', version = version + 1 where source_record_id = ${recordId} and status = 'open' ${but}`);
@@ -605,6 +627,8 @@ export class BatchStore implements RecordStore {
   private superseded = new Set<number>();
   /** Records whose open items close except those asked beside their link (supersedeReviews keepLinkedElsewhere). */
   private supersededKeeping = new Set<number>();
+  /** Records with open questions (asksQuestions) as of the last flush: read with the records, kept in step by flush. */
+  private asking = new Map<number, boolean>();
   /**
    * The database as of the last flush (or the unit's start), for the keys and golden records asked about:
    * read by prefetch, kept in step with this unit's own writes by each flush (settleCaches), and carried into
@@ -649,7 +673,11 @@ export class BatchStore implements RecordStore {
       return !this.byKey.has(key) && !this.absent.has(key);
     });
     if (missing.length) {
-      for (const r of await selectByKeys(tx, missing)) this.remember(r);
+      const [rows, asking] = await Promise.all([selectByKeys(tx, missing), selectAsking(tx, byKeys(missing))]);
+      for (const r of rows) {
+        this.remember(r);
+        this.asking.set(r.id, asking.has(r.id));
+      }
       for (const k of missing) {
         const key = recordKey(k.authorityId, k.identifier);
         if (!this.byKey.has(key)) this.absent.add(key);
@@ -676,6 +704,7 @@ export class BatchStore implements RecordStore {
   async insert(tx: Tx, r: NewRecord): Promise<SourceRecordRow> {
     const id = await this.ids.next(tx);
     this.newRecords.set(id, { ...r, id, goldenId: null, linkKind: null });
+    this.asking.set(id, false);
     const row: SourceRecordRow = { id, authorityId: r.authorityId, identifier: r.identifier, status: r.status ?? 'active', mergedIntoId: r.mergedIntoId ?? null, goldenId: null, lastMessageId: r.messageId, linkKind: null };
     this.absent.delete(recordKey(r.authorityId, r.identifier));
     this.remember(row);
@@ -1105,6 +1134,14 @@ export class BatchStore implements RecordStore {
     return out;
   }
 
+  async asksQuestions(tx: Tx, recordId: number) {
+    if (this.reviews.some((r) => r.sourceRecordId === recordId && !r.reasons.includes('linked-elsewhere'))) return true;
+    if (this.superseded.has(recordId) || this.supersededKeeping.has(recordId)) return false;
+    let known = this.asking.get(recordId);
+    if (known === undefined) this.asking.set(recordId, (known = (await selectAsking(tx, sql`s.id = ${recordId}`)).has(recordId)));
+    return known;
+  }
+
   async supersedeReviews(_tx: Tx, recordId: number, keepLinkedElsewhere = false) {
     const kept = (r: NewReviewItem) => keepLinkedElsewhere && r.reasons.includes('linked-elsewhere');
     this.reviews = this.reviews.filter((r) => r.sourceRecordId !== recordId || kept(r));
@@ -1206,6 +1243,8 @@ export class BatchStore implements RecordStore {
       ops.push(tx.execute(redirectReviews(retired.map(([id]) => id), retired.map(([, into]) => into))));
     }
     await settle(ops);
+    for (const id of [...this.superseded, ...this.supersededKeeping]) this.asking.set(id, false);
+    for (const r of this.reviews) if (!r.reasons.includes('linked-elsewhere')) this.asking.set(r.sourceRecordId, true);
     // What was just written is the version later reads will find (jsonb reorders keys; the values are the same).
     recs.forEach((r, i) => recJson[i] !== null && this.demographics.set(r.id, r.messageId, recJson[i]!));
     ups.forEach(([id, u], i) => upJson[i] !== null && u.lastMessageId !== undefined && this.demographics.set(id, u.lastMessageId, upJson[i]!));

@@ -328,6 +328,29 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect(await golden(OID_A, 'RM1')).toBe(g);
   });
 
+  it('asks again, of the new data, the question an A08 finds open on a record it leaves where it is', async () => {
+    const home = { address: '19 MAGNOLIA DR^^SPRINGFIELD^IL^62704', phone: '^PRN^PH^^^217^5550733', dob: '19701201', sex: 'F' };
+    await send({ ...home, pid3: A('Q1'), name: 'MEDINALOPEZ^MARTA^^^^^L' });
+    // Two known names spoken alike, one birth date, one home: a steward's call (twins may be given both).
+    await send({ ...home, app: 'CLINICAPP', pid3: B('Q2'), name: 'MEDINALOPEZ^MARTHA^^^^^L' });
+    const g1 = await golden(OID_A, 'Q1');
+    const g2 = await golden(OID_B, 'Q2');
+    expect(g2).not.toBe(g1);
+    const asked = await openReviews(OID_B, 'Q2');
+    expect(asked.map((r) => r.candidateGoldenId)).toEqual([g1]);
+    // The lab's record of MARTHA joins Q2: the question whether MARTA is MARTHA too is still open.
+    await send({ ...home, app: 'LABAPP', pid3: Cc('Q3'), name: 'MEDINALOPEZ^MARTHA^^^^^L' });
+    expect(await golden(OID_C, 'Q3')).toBe(g2);
+    // The clinic updates MARTHA's phone: she stays where she is, and the question with her.
+    await send({ ...home, event: 'A08', app: 'CLINICAPP', pid3: B('Q2'), name: 'MEDINALOPEZ^MARTHA^^^^^L', phone: '^PRN^PH^^^217^5550734' });
+    expect(await golden(OID_B, 'Q2')).toBe(g2);
+    const again = await openReviews(OID_B, 'Q2');
+    expect(again.map((r) => r.candidateGoldenId)).toEqual([g1]);
+    expect(again[0]!.reasons).toContain('distinct-given-names');
+    // Asked of the new data: the explanation scores the new phone, not the old one.
+    expect(again[0]!.explanation.contributions.find((c: any) => c.comparison === 'phone').level).not.toBe('exact');
+  });
+
   it('leaves a record whose source asserted its golden record in place when an A08 changes it, and asks a steward', async () => {
     await send({ pid3: `${A('AS1')}~${B('AS2').replace('^MR', '^PI')}`, name: 'BRIGHTWATER^SELMA^^^^^L', dob: '19770707', sex: 'F' });
     const g = await golden(OID_A, 'AS1');

@@ -207,6 +207,45 @@ describe.each(backends)('record stores on $name', (backend) => {
     });
   });
 
+  it("a BatchStore knows which records have open questions as the database does, before and after its flush and into the next batch", async () => {
+    await inTx(async (tx) => {
+      const { sqlStore, e1, e2, e3, e4, g1, g2, g3 } = await population(tx);
+      const item = (sourceRecordId: number, candidateGoldenId: string, reasons: string[]) => ({
+        sourceRecordId, candidateGoldenId, candidateRecordId: e1.id, probability: 0.9, weight: 5, modelVersion: 1, reasons, explanation: {}, messageId: nextMessage(),
+      });
+      // On file: E3 is asked a question; E4 only one beside its link, which is no question of its own data.
+      await sqlStore.openReview(tx, item(e3.id, g1, ['between-thresholds']));
+      await sqlStore.openReview(tx, item(e4.id, g1, ['linked-elsewhere']));
+      const truth = async () => Promise.all([e1, e2, e3, e4].map((r) => sqlStore.asksQuestions(tx, r.id)));
+      expect(await truth()).toEqual([false, false, true, false]);
+
+      const batch = new BatchStore(survive);
+      await batch.load(tx, [e1, e2, e3, e4].map((r) => ({ authorityId: r.authorityId, identifier: r.identifier })));
+      const asked = () => Promise.all([e1, e2, e3, e4].map((r) => batch.asksQuestions(tx, r.id)));
+      expect(await asked()).toEqual(await truth());
+      // In the unit of work: E1 is asked one, E3's is closed (its data changed), E2 asked one beside its link only.
+      await batch.openReview(tx, item(e1.id, g2, ['household', 'household-given-name']));
+      await batch.supersedeReviews(tx, e3.id, true);
+      await batch.openReview(tx, item(e2.id, g3, ['linked-elsewhere']));
+      expect(await asked()).toEqual([true, false, false, false]);
+      // A new record has none until it is asked one.
+      const n = await record(batch, tx, 'NQ', demo('NEWMAN', 'ADA'));
+      expect(await batch.asksQuestions(tx, n.id)).toBe(false);
+      await batch.openReview(tx, item(n.id, g3, ['same-authority']));
+      expect(await batch.asksQuestions(tx, n.id)).toBe(true);
+      await batch.flush(tx);
+      const after = [...(await truth()), await sqlStore.asksQuestions(tx, n.id)];
+      expect(after).toEqual([true, false, false, false, true]);
+      expect([...(await asked()), await batch.asksQuestions(tx, n.id)]).toEqual(after);
+      // The next batch, carried: E1's question closed, E3 asked again.
+      await batch.supersedeReviews(tx, e1.id);
+      await batch.openReview(tx, item(e3.id, g2, ['possible-twin']));
+      await batch.flush(tx);
+      expect(await truth()).toEqual([false, false, true, false]);
+      expect(await asked()).toEqual(await truth());
+    });
+  });
+
   it('a cached block read at the cap is read again once a flush changes it, so a block grown past the cap is skipped', async () => {
     await inTx(async (tx) => {
       const { sqlStore, g1 } = await population(tx);
