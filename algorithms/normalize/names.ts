@@ -89,8 +89,33 @@ function words(raw: string): string[][] {
     .join('-');
   return marked
     .split(' ')
-    .map((word) => word.split('-').filter((part) => part !== ''))
+    .map((word) =>
+      word
+        .split('-')
+        .filter((part) => part !== '')
+        .map(misreadDigits),
+    )
     .filter((parts) => parts.length > 0);
+}
+
+/**
+ * The letter a digit inside a name was misread or mistyped for: a scanner reads O as 0, I as 1, S as 5, B as 8,
+ * Z as 2, G as 6 (comparators/strings.ts OCR_CONFUSIONS). A 1 may have been an L as well; I is the likelier, and
+ * the comparators take I / L as one misreading anyway.
+ */
+const DIGIT_LETTERS: Readonly<Record<string, string>> = { '0': 'O', '1': 'I', '2': 'Z', '3': 'E', '4': 'A', '5': 'S', '6': 'G', '7': 'T', '8': 'B', '9': 'G' };
+const DIGIT = /[0-9]/g;
+const HAS_DIGIT = /[0-9]/;
+const HAS_LETTER = /\p{L}/u;
+
+/**
+ * A word of a name that mixes letters and digits is a name misread (TAYL0R, PR1CE, LOPE2): its digits are read as
+ * the letters they stand for, so that it compares, blocks and counts as the name it is. A word of digits only, or a
+ * suffix written with digits (3RD), is left as it is.
+ */
+function misreadDigits(part: string): string {
+  if (!HAS_DIGIT.test(part) || !HAS_LETTER.test(part) || SUFFIXES.has(part)) return part;
+  return part.replace(DIGIT, (d) => DIGIT_LETTERS[d]!);
 }
 
 /** The suffix a folded word stands for, if any. */

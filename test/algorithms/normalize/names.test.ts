@@ -38,6 +38,14 @@ describe('normalizeFamily', () => {
     ['García de la Cruz', { full: 'GARCIADELACRUZ', parts: ['GARCIA', 'CRUZ'] }],
     // a particle alone is a whole family name (Vietnamese Lê, Italian Di)
     ['Lê', { full: 'LE', parts: ['LE'] }],
+    // digits inside a name are misread letters; a word of digits, or a suffix spelt with them, is not
+    ['TAYL0R', { full: 'TAYLOR', parts: ['TAYLOR'] }],
+    ['Pr1ce', { full: 'PRICE', parts: ['PRICE'] }],
+    ['LOPE2', { full: 'LOPEZ', parts: ['LOPEZ'] }],
+    ['RAM0S-5ALAZAR', { full: 'RAMOSSALAZAR', parts: ['RAMOS', 'SALAZAR'] }],
+    ['8ROWN', { full: 'BROWN', parts: ['BROWN'] }],
+    ['Smith 3rd', { full: 'SMITH', parts: ['SMITH'], suffix: 'III' }],
+    ['Smith 42', { full: 'SMITH42', parts: ['SMITH', '42'] }],
     ['Di', { full: 'DI', parts: ['DI'] }],
     ['De La', { full: 'DELA', parts: ['DE', 'LA'] }],
     // MAC / MC are not particles
@@ -116,6 +124,9 @@ describe('normalizeGiven', () => {
     ['John Paul III', given('JOHN', ['PAUL'], ['JOHN'], 'III')],
     ['John Senior', given('JOHN', [], ['JOHN'], 'SR')],
     ['John 2nd', given('JOHN', [], ['JOHN'], 'II')],
+    ['HECT0R', given('HECTOR')],
+    ['Ma1 Anh', given('MAI', ['ANH'])],
+    ['D3', given('DE')],
     ['Dr. John Jr', given('JOHN', [], ['JOHN'], 'JR')],
     ['John V', given('JOHN', ['V'])],
     ['Junior', given('JUNIOR')],
