@@ -30,6 +30,10 @@
  *                             dob-swap, maiden-family…), person tag (person:moved, person:twin…), clean/varied
  *                             and sameSender/crossSender: where the matcher misses
  *   reviewItemsSamePerson     open review items whose record is the person of the candidate golden record
+ *   reviewRecords, reviewRecordShare
+ *                             distinct source records with an open review item (the records sent to review; one
+ *                             record may be asked about two golden records) and their share of the records
+ *   reviewRecordsSameAuthority of those, the records asked under the same-authority rule (source duplicates)
  * --explain-misses N tallies (stderr) the cross-sender true pairs left apart and the distinct persons put together
  * by how the pair scores outside the service (vetoes, above / between / below the thresholds; no term
  * frequencies), with N examples of misses and every false merge: the levels and weights of each; and the open
@@ -410,6 +414,10 @@ interface ReviewFigures {
   samePerson?: number;
   /** Open items by reason. */
   reasons?: Record<string, number>;
+  /** Distinct source records with an open item: the records sent to review (a record may be asked about two golden records). */
+  records?: number;
+  /** Of those, the records with an item citing the same-authority rule (a source-internal duplicate: review by rule). */
+  recordsSameAuthority?: number;
 }
 
 async function openReviewItems(service: Service, pop: Population, golden: Map<string, string>, explain = false): Promise<ReviewFigures> {
@@ -445,6 +453,8 @@ async function openReviewItems(service: Service, pop: Population, golden: Map<st
     }
     let same = 0;
     const reasons: Record<string, number> = {};
+    const records = new Set<string>();
+    const sameAuthority = new Set<string>();
     const bySignature = new Map<string, number>();
     for (const it of items) {
       const p = truth.get(recordKey(it.oid, it.mrn));
@@ -452,6 +462,8 @@ async function openReviewItems(service: Service, pop: Population, golden: Map<st
       if (isSame) same++;
       const rs = Array.isArray(it.reasons) ? it.reasons.map(String) : [];
       for (const r of rs) reasons[r] = (reasons[r] ?? 0) + 1;
+      records.add(recordKey(it.oid, it.mrn));
+      if (rs.includes('same-authority')) sameAuthority.add(recordKey(it.oid, it.mrn));
       const sig = `${isSame ? 'same-person' : 'different'} ${[...rs].sort().join(',')}`;
       bySignature.set(sig, (bySignature.get(sig) ?? 0) + 1);
       const band = `${isSame ? 'same-person' : 'different'} p ${it.probability < 0.9 ? '< 0.9' : it.probability < 0.99 ? '0.9-0.99' : it.probability < 0.995 ? '0.99-0.995' : '>= 0.995'}`;
@@ -460,6 +472,8 @@ async function openReviewItems(service: Service, pop: Population, golden: Map<st
     if (explain) for (const [sig, n] of [...bySignature].sort((x, y) => y[1] - x[1])) log(`  review ${n}\t${sig}`);
     out.samePerson = same;
     out.reasons = reasons;
+    out.records = records.size;
+    out.recordsSameAuthority = sameAuthority.size;
   } catch (e) {
     log(`review items: could not analyse (${e instanceof Error ? e.message.slice(0, 200) : String(e)})`);
   }
@@ -596,6 +610,9 @@ async function runBackend(backend: Backend, o: Options, pop: Population): Promis
       reviewShare: review.count === null ? null : round(review.count / pop.records.length),
       reviewItemsSource: review.source,
       reviewItemsSamePerson: review.samePerson ?? null,
+      reviewRecords: review.records ?? null,
+      reviewRecordShare: review.records === undefined ? null : round(review.records / pop.records.length),
+      reviewRecordsSameAuthority: review.recordsSameAuthority ?? null,
       reviewReasons: review.reasons ?? null,
       falseMergePersonPairs: s.falseMergePersonPairs,
       withoutSourceDuplicates: {
