@@ -9,7 +9,9 @@ import { listDeadLetters, retryDeadLetters } from '../ingest/dead-letters.js';
 import { createLogger } from '../lib/log.js';
 import { databaseFromConfig, startService } from '../main.js';
 import { MllpClient } from '../mllp/index.js';
+import { loadNicknames } from '../linkage/matcher.js';
 import { ModelMismatch, ModelNotFound } from '../linkage/models.js';
+import { rekeyRecords } from '../linkage/rekey.js';
 import { splitMessages } from './messages-file.js';
 import { CliUsageError, modelCommand, trainCommand } from './models.js';
 import { Progress } from './progress.js';
@@ -29,6 +31,8 @@ commands:
                                 estimate u (random pairs) and m, lambda (EM) from the stored records; store a new model version
   model list | show <version> | activate <version> | import <file.json>
                                 the versioned match models; activating an older version is the rollback
+  rekey [--chunk N]              write every record's blocking keys and name counters again with this version's
+                                normalisers (after an upgrade that changed them); safe beside a running service
   evaluate [--dataset NAME|all] [--data DIR]
                                 matching quality on the labelled data sets (same as npm run bench:quality)
 
@@ -53,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
       return modelCommand(loadConfig(), rest);
     case 'evaluate':
       return evaluateCommand(rest);
+    case 'rekey':
+      return rekeyCommand(rest);
     case 'help':
     case '--help':
     case '-h':
@@ -83,6 +89,20 @@ async function serveCommand(): Promise<number> {
   setTimeout(() => process.exit(1), 10_000).unref();
   await service.stop();
   return 0;
+}
+
+async function rekeyCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { chunk: { type: 'string', default: '2000' } } });
+  const chunk = Number(values.chunk);
+  if (!Number.isInteger(chunk) || chunk < 1) throw new UsageError('--chunk must be a positive integer');
+  const db = await databaseFromConfig(loadConfig());
+  try {
+    const result = await rekeyRecords(db, { nicknames: loadNicknames(), chunk, onChunk: ({ records, rekeyed }) => process.stderr.write(`rekey: ${records} records read, ${rekeyed} re-keyed\n`) });
+    process.stdout.write(JSON.stringify(result) + '\n');
+    return 0;
+  } finally {
+    await db.close();
+  }
 }
 
 async function migrateCommand(): Promise<number> {

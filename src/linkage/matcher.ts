@@ -70,6 +70,14 @@ export interface MatcherOptions {
 /** Term-frequency counters live in blocking_keys under these prefixes (never used as blocking keys). */
 export const TF_PREFIX = { given_name: 'tfg:', family_name: 'tff:' } as const;
 
+/**
+ * Every key a record is stored under: its blocking keys, then its name counters. What a record is found by is
+ * these; rekey.ts writes them again for stored records when the code that derives them changes.
+ */
+export function recordKeys(p: Person): string[] {
+  return [...blockingKeys(PERSON_BLOCKING_RULES, p), ...tfKeys(p)];
+}
+
 function tfKeys(p: Person): string[] {
   const k = termFrequencyKeys(p);
   const out: string[] = [];

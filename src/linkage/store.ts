@@ -396,7 +396,8 @@ function keyStatements(tx: Tx, sets: ReadonlyArray<readonly [number, readonly st
   return ops;
 }
 
-async function writeKeys(tx: Tx, sets: ReadonlyArray<readonly [number, readonly string[]]>) {
+/** Replaces the keys of each record (its golden record and status read from source_records as they stand). */
+export async function writeKeys(tx: Tx, sets: ReadonlyArray<readonly [number, readonly string[]]>) {
   await settle(keyStatements(tx, sets));
 }
 

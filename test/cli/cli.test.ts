@@ -75,7 +75,7 @@ describe('mpi without a database', () => {
   it('help exits 0 and lists the commands', async () => {
     const r = await cli(['help'], cliEnv(join(tmp, 'unused')));
     expect(r.code).toBe(0);
-    for (const c of ['serve', 'migrate', 'send <file.hl7>', 'import <file.hl7>', 'dead-letters list', 'dead-letters retry']) expect(r.stdout).toContain(c);
+    for (const c of ['serve', 'migrate', 'send <file.hl7>', 'import <file.hl7>', 'dead-letters list', 'dead-letters retry', 'rekey [--chunk N]']) expect(r.stdout).toContain(c);
     expect(r.stdout).toMatch(/^usage: mpi <command>/);
   });
 
@@ -143,6 +143,18 @@ describe('mpi migrate, import and dead-letters on one data directory', () => {
     const r = await cli(['import', file], env());
     expect(r.code).toBe(0);
     expect(jsonLines(r.stdout)[0]).toMatchObject({ messages: 2, acks: { AA: 2 } });
+  });
+
+  it('rekey reads every record and finds the keys this version wrote in agreement; a bad --chunk exits 2', async () => {
+    const r = await cli(['rekey', '--chunk', '2'], env());
+    expect(r.code, r.stderr).toBe(0);
+    const [summary] = jsonLines(r.stdout);
+    expect(summary).toMatchObject({ rekeyed: 0, keysRemoved: 0, keysAdded: 0 });
+    expect(summary.records).toBeGreaterThanOrEqual(6);
+    expect(r.stderr).toContain(`rekey: ${summary.records} records read, 0 re-keyed`);
+    const bad = await cli(['rekey', '--chunk', '0'], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--chunk must be a positive integer');
   });
 
   it('exits 1 and counts the AE when a message is refused', async () => {
