@@ -41,6 +41,9 @@
  *   (1958 / 1988 is one keystroke, and a father and son; a mother and her married daughter), unless the dates
  *   are one keying error apart and an SSN both carry agrees (a son's record may carry his father's SSN as the
  *   guarantor's, but not also his birthday);
+ * - the twin's signature also with one first name and two middle names that clearly differ (JOSE LUIS / JOSE
+ *   ANTONIO, MARIA JOSE / MARIA FERNANDA: twins named with one saint's or the Virgin's name and a second of
+ *   their own), the same birth date and no agreeing SSN; outside a home, when both middle names are known names;
  * - the twin's signature with the same family name when neither street nor phone shows the two living apart
  *   (a lab sends neither: its record of a twin would otherwise link by name), or when both given names are
  *   known given names (adult twins live apart, and JAYDEN / JAYLEN at two addresses still score above the
@@ -122,6 +125,7 @@ const GIVEN_ELSE = level('given_name', 'else');
 const GIVEN_ALIKE = new Set([level('given_name', 'jw-high'), level('given_name', 'phonetic')]);
 const GIVEN_NICKNAME = level('given_name', 'nickname');
 const MIDDLE_EXACT = level('middle_name', 'exact');
+const MIDDLE_ELSE = level('middle_name', 'else');
 const NULL = 0;
 // The same birth date as far as both records know it: a year-only date, or a 1 January placeholder, may hide
 // a twin's (comparators/dates.ts 'partial-agree').
@@ -227,7 +231,13 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // An agreeing middle name says a similar first name is a variant of the same person's (JON PAUL / JOHN PAUL);
   // it says nothing of a first name that clearly differs, or of two names both known to be real (twins may
   // share a middle name: SHIRLEY ANN / SCOTT ANN, AIDEN LEE / JADEN LEE).
-  const twinSignature = givenDiffers && dobSame && (gamma[C.middle_name] !== MIDDLE_EXACT || clearlyDiffers || twoKnownNames);
+  // Twins named with one first name and two second names (JOSE LUIS / JOSE ANTONIO, MARIA JOSE / MARIA FERNANDA):
+  // the same first name, middle names that clearly differ (not an initial of the other), one birth date.
+  // (The given names themselves, not a reversal read as the same given name: the middle names of a reversed
+  // record are parts of its family name.)
+  const secondNamesDiffer = gamma[C.given_name] === EXACT.given_name && gamma[C.middle_name] === MIDDLE_ELSE && dobSame && !ssnAgrees;
+  const twoKnownSecondNames = secondNamesDiffer && known !== undefined && knownMiddleNames(a, b, known);
+  const twinSignature = (givenDiffers && dobSame && (gamma[C.middle_name] !== MIDDLE_EXACT || clearlyDiffers || twoKnownNames)) || secondNamesDiffer;
   if (household && (clearlyDiffers || twinSignature)) vetoes.push('household-given-name');
   // Twins again, outside one home: same family name and birth date, given names not the same name, and either
   // nothing that says they live apart (a lab sends no address or phone) or two real given names (adult twins
@@ -239,7 +249,7 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   else if (
     twinSignature &&
     agreesAt(gamma, C.family_name, FAMILY_SHARED_IN_HOME) &&
-    (!(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE) || twoKnownNames || ssnOneDigit || !sexAgrees)
+    (!(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE) || twoKnownNames || twoKnownSecondNames || ssnOneDigit || !sexAgrees)
   ) {
     vetoes.push('possible-twin');
   }
@@ -316,6 +326,13 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
 export function firmVetoes(s: PairScore, a: Person, b: Person, known?: KnownNames): Veto[] {
   if (known === undefined) return s.vetoes;
   return s.vetoes.filter((v) => (v !== 'household-given-name' && v !== 'possible-twin') || (known.has(a.given) && known.has(b.given)));
+}
+
+/** Both records' first middle names are given names the vocabulary knows (LUIS, ANTONIO): two second names, not a slip. */
+function knownMiddleNames(a: Person, b: Person, known: KnownNames): boolean {
+  const x = a.names[0]?.middle[0];
+  const y = b.names[0]?.middle[0];
+  return x !== undefined && y !== undefined && known.has(x) && known.has(y);
 }
 
 /** Two of street, phone and postcode agree: one home, whoever lives there. */

@@ -317,6 +317,28 @@ describe('scorePair: vetoes', () => {
     expect(scorePair(cm, a, person({ given: 'Jaylen', family: 'Kowalczyk', dob: '2015-06-08', sex: 'M' })).vetoes).toEqual([]);
   });
 
+  it('twins named with one first name and two second names (JOSE LUIS / JOSE ANTONIO): at home, from a lab, and living apart', () => {
+    const luis = (x: Spec = {}) => person({ given: 'Jose', middle: 'Luis', family: 'Garza', dob: '1994-03-17', sex: 'M', ...x });
+    const antonio = (x: Spec = {}) => person({ given: 'Jose', middle: 'Antonio', family: 'Garza', dob: '1994-03-17', sex: 'M', ...x });
+    expect(compareLabels(luis(), antonio())).toMatchObject({ given_name: 'exact', middle_name: 'else' });
+    expect(scorePair(cm, luis(HOME), antonio(HOME), undefined, known).vetoes).toContain('household-given-name');
+    expect(scorePair(cm, luis(HOME), antonio(), undefined, known).vetoes).toEqual(['possible-twin']);
+    // Two real second names: adult twins living apart.
+    expect(scorePair(cm, luis(HOME), antonio(ELSEWHERE), undefined, known).vetoes).toEqual(['possible-twin']);
+    // Given names in one field (MARIA FERNANDA) split the same way.
+    const maria = (middle: string, x: Spec = {}) => person({ given: `Maria ${middle}`, family: 'Trevino', dob: '2009-11-02', sex: 'F', ...x });
+    expect(scorePair(cm, maria('Jose', HOME), maria('Fernanda', HOME), undefined, known).vetoes).toContain('household-given-name');
+  });
+
+  it('one person with a middle name, its initial, or none, or with an agreeing SSN, or born another day, is no twin of two second names', () => {
+    const jose = (middle: string | undefined, x: Spec = {}) => person({ given: 'Jose', middle, family: 'Garza', dob: '1994-03-17', sex: 'M', ...x });
+    for (const other of ['Luis', 'L', undefined]) expect(scorePair(cm, jose('Luis', HOME), jose(other, HOME), undefined, known).vetoes).toEqual([]);
+    expect(scorePair(cm, jose('Luis', { ...HOME, ssn: '219094512' }), jose('Antonio', { ...HOME, ssn: '219094512' }), undefined, known).vetoes).toEqual([]);
+    expect(scorePair(cm, jose('Luis', HOME), jose('Antonio', { ...HOME, dob: '1996-08-30' }), undefined, known).vetoes).not.toContain('household-given-name');
+    // A second name the vocabulary does not know, living apart: not enough to call them twins.
+    expect(scorePair(cm, jose('Luis', HOME), jose('Xochitlan', ELSEWHERE), undefined, known).vetoes).toEqual([]);
+  });
+
   it("a missing given name in a household: 'household-given-name'", () => {
     const a = person({ given: 'John', family: 'Kowalczyk', dob: '1980-03-04', ...HOME });
     const b = person({ family: 'Kowalczyk', dob: '1980-03-04', ...HOME });

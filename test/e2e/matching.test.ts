@@ -78,6 +78,20 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect(reviews[0]!.candidateGoldenId).toBe(await golden(OID_A, 'T1'));
   });
 
+  it('keeps twins named with one first name and two second names apart (JOSE LUIS / JOSE ANTONIO), at home and from a lab', async () => {
+    const home = { dob: '19940317', sex: 'M', address: '410 ALAMO ST^^LAREDO^TX^78040', phone: '^PRN^PH^^^956^5550142' };
+    await send({ ...home, pid3: A('JL1'), name: 'GARZA^JOSE^LUIS^^^^L' });
+    await send({ ...home, app: 'CLINICAPP', pid3: B('JA1'), name: 'GARZA^JOSE^ANTONIO^^^^L' });
+    await send({ ...NO_HOME, app: 'LABAPP', pid3: Cc('JA2'), name: 'GARZA^JOSE ANTONIO', dob: '19940317', sex: 'M' });
+    const luis = await golden(OID_A, 'JL1');
+    expect(await golden(OID_B, 'JA1')).not.toBe(luis);
+    expect(await golden(OID_C, 'JA2')).not.toBe(luis);
+    expect((await openReviews(OID_B, 'JA1'))[0]?.reasons).toEqual(expect.arrayContaining(['household-given-name']));
+    // The clinic's record of JOSE LUIS himself, his middle name as an initial: one person.
+    await send({ ...home, app: 'CLINICAPP', pid3: B('JL2'), name: 'GARZA^JOSE^L^^^^L' });
+    expect(await golden(OID_B, 'JL2')).toBe(luis);
+  });
+
   it('links a keystroke slip in a given name inside a household, while two real names one letter apart stay apart', async () => {
     const home = { address: '14 WREN CT^^CHAMPAIGN^IL^61820', phone: '^PRN^PH^^^217^5550318', sex: 'F' };
     await send({ ...home, pid3: A('GS1'), name: 'MBEKWA^JENNIFER^^^^^L', dob: '19900412' });
