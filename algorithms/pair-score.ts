@@ -41,6 +41,8 @@
  *   (1958 / 1988 is one keystroke, and a father and son; a mother and her married daughter), unless the dates
  *   are one keying error apart and an SSN both carry agrees (a son's record may carry his father's SSN as the
  *   guarantor's, but not also his birthday);
+ * - in a household, two real given names (both known, neither a slip of the other) with birth dates one keying
+ *   error apart (a digit, two digits swapped, day and month swapped): a twin's record with its date keyed wrong;
  * - the twin's signature also with one first name and two middle names that clearly differ (JOSE LUIS / JOSE
  *   ANTONIO, MARIA JOSE / MARIA FERNANDA: twins named with one saint's or the Virgin's name and a second of
  *   their own), the same birth date and no agreeing SSN; outside a home, when both middle names are known names;
@@ -133,6 +135,8 @@ const DOB_SAME = new Set([level('dob', 'exact'), level('dob', 'partial-agree')])
 const DOB_ELSE = level('dob', 'else');
 const SEX_ELSE = level('sex', 'else');
 const DOB_KEYING_ERROR = new Set([level('dob', 'one-digit'), level('dob', 'transposed-digits')]);
+/** One birth date keyed wrong: a digit, two digits swapped, or day and month in each other's place. */
+const DOB_MISKEYED = new Set([...DOB_KEYING_ERROR, level('dob', 'day-month-swapped')]);
 const STREET_ELSE = level('street', 'else');
 const PHONE_ELSE = level('phone', 'else');
 const EXACT = { given_name: level('given_name', 'exact'), family_name: level('family_name', 'exact') } as const;
@@ -237,7 +241,10 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // record are parts of its family name.)
   const secondNamesDiffer = gamma[C.given_name] === EXACT.given_name && gamma[C.middle_name] === MIDDLE_ELSE && dobSame && !ssnAgrees;
   const twoKnownSecondNames = secondNamesDiffer && known !== undefined && knownMiddleNames(a, b, known);
-  const twinSignature = (givenDiffers && dobSame && (gamma[C.middle_name] !== MIDDLE_EXACT || clearlyDiffers || twoKnownNames)) || secondNamesDiffer;
+  // Two real names (JAYDEN / JAYLEN) at one home with birth dates one keying error apart: one person's record would
+  // need a slip landing on another real name and a date keyed wrong; a twin's only the date.
+  const twinMiskeyed = givenDiffers && household && twoKnownNames && DOB_MISKEYED.has(gamma[C.dob]!);
+  const twinSignature = (givenDiffers && dobSame && (gamma[C.middle_name] !== MIDDLE_EXACT || clearlyDiffers || twoKnownNames)) || secondNamesDiffer || twinMiskeyed;
   if (household && (clearlyDiffers || twinSignature)) vetoes.push('household-given-name');
   // Twins again, outside one home: same family name and birth date, given names not the same name, and either
   // nothing that says they live apart (a lab sends no address or phone) or two real given names (adult twins

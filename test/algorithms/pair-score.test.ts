@@ -296,6 +296,18 @@ describe('scorePair: vetoes', () => {
     expect(s.vetoes).not.toContain('household-generation');
   });
 
+  it("twins in one home with one birth date keyed wrong (a digit, or day and month swapped): 'household-given-name'", () => {
+    const a = person({ given: 'Jayden', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });
+    for (const dob of ['2015-06-07', '2015-01-06', '2015-06-10']) {
+      const b = person({ given: 'Jaylen', family: 'Kowalczyk', dob, sex: 'M', ...HOME });
+      expect(compareLabels(a, b).dob).not.toBe('exact');
+      expect(scorePair(cm, a, b, undefined, known).vetoes).toContain('household-given-name');
+    }
+    // One person's slip in the name (not a second real name) with the date keyed wrong as well: no veto.
+    const jen = person({ given: 'Jennifer', family: 'Kowalczyk', dob: '1990-04-12', sex: 'F', ...HOME });
+    expect(scorePair(cm, jen, person({ given: 'Jennifre', family: 'Kowalczyk', dob: '1990-04-17', sex: 'F', ...HOME }), undefined, known).vetoes).toEqual([]);
+  });
+
   it('the same typo outside a household is no veto', () => {
     const a = person({ given: 'Jayden', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });
     const b = person({ given: 'Jaylen', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...ELSEWHERE });
