@@ -78,6 +78,14 @@ describe.each(backends)('online matching on $name', (backend) => {
     expect(reviews[0]!.candidateGoldenId).toBe(await golden(OID_A, 'T1'));
   });
 
+  it("keeps twins apart when one source keyed a twin's birth date with day and month swapped", async () => {
+    const home = { sex: 'F', address: '85 CEDAR LN^^NORMAL^IL^61761', phone: '^PRN^PH^^^309^5550266' };
+    await send({ ...home, pid3: A('DM1'), name: 'BRZEZINSKI^KAYLA^^^^^L', dob: '20130604' });
+    await send({ ...home, app: 'CLINICAPP', pid3: B('DM2'), name: 'BRZEZINSKI^KYLA^^^^^L', dob: '20130406' });
+    expect(await golden(OID_B, 'DM2')).not.toBe(await golden(OID_A, 'DM1'));
+    expect((await openReviews(OID_B, 'DM2'))[0]?.reasons).toEqual(expect.arrayContaining(['household-given-name']));
+  });
+
   it('keeps twins named with one first name and two second names apart (JOSE LUIS / JOSE ANTONIO), at home and from a lab', async () => {
     const home = { dob: '19940317', sex: 'M', address: '410 ALAMO ST^^LAREDO^TX^78040', phone: '^PRN^PH^^^956^5550142' };
     await send({ ...home, pid3: A('JL1'), name: 'GARZA^JOSE^LUIS^^^^L' });
