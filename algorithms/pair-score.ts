@@ -20,7 +20,9 @@
  * points of recall, whose duplicates with a replaced family name are told by their address; the one false merge
  * it prevented, a parent and child at one address, is caught by the generation veto below instead.)
  *
- * Vetoes (the decision sends the pair to review at most):
+ * Vetoes (the decision sends the pair to review at most). For them a home is told by a family name that agrees,
+ * or only sounds the same (COLINS / COLLYNS, each source's own typo: the 'phonetic' level), and a shared street or
+ * phone; the weight correction above takes the first only:
  * - in a household, given names that clearly disagree or one that is missing; or given names that are
  *   similar but not the same name (a typo, or JAYDEN / JAYLEN) with the same birth date (as far as both records
  *   know it: a year-only date or a 1 January placeholder may hide a twin's) and no agreeing middle name: the
@@ -119,6 +121,7 @@ const POSTCODE_AGREE = new Set([level('postcode', 'exact'), level('postcode', 'c
 const SSN_ELSE = level('ssn', 'else');
 const SSN_ONE_DIGIT = level('ssn', 'one-digit-or-transposition');
 const FAMILY_PARTIAL_SWAP = level('family_name', 'partial-swap');
+const FAMILY_PHONETIC = level('family_name', 'phonetic');
 const FAMILY_REVERSED = level('family_name', 'reversed');
 const FAMILY_ELSE = level('family_name', 'else');
 const SSN_EXACT = level('ssn', 'exact');
@@ -190,7 +193,12 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // shares the family name all the same: at one address it is another member of the household.
   // So do names keyed the other way round (NGUYEN ANH / ANH NGUYEN): a name swap must not hide a household.
   const familyShared = agreesAt(gamma, C.family_name, FAMILY_SHARED_IN_HOME) || gamma[C.family_name] === FAMILY_PARTIAL_SWAP;
-  const household = familyShared && (agreesAt(gamma, C.street, STREET_AGREE) || agreesAt(gamma, C.phone, PHONE_AGREE));
+  const livesWith = agreesAt(gamma, C.street, STREET_AGREE) || agreesAt(gamma, C.phone, PHONE_AGREE);
+  const household = familyShared && livesWith;
+  // Who in a home a record is: a family name spelt differently on each side but sounding the same (COLINS /
+  // COLLYNS) is still the family's, so the vetoes read it as shared; the weights keep it out of the correction.
+  const familyAlike = familyShared || gamma[C.family_name] === FAMILY_PHONETIC;
+  const sameHome = familyAlike && livesWith;
 
   const vetoes: Veto[] = [];
   // Which household member is this? A given name that clearly disagrees (or is missing) leaves it open. A
@@ -217,7 +225,7 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // A nickname a boy and a girl of one birth date can share (SANDY for ALEXANDER and for his twin ALEXANDRA) says
   // nothing of which of the two a record is: one person's would need the sex keyed wrong as well.
   const nicknameAcrossSexes = g === GIVEN_NICKNAME && !sexAgrees && dobSame;
-  const mayDiffer = (!GIVEN_SAME.has(g) || nicknamesAlike || nicknameAcrossSexes) && !ssnAgrees && (household || dobSame);
+  const mayDiffer = (!GIVEN_SAME.has(g) || nicknamesAlike || nicknameAcrossSexes) && !ssnAgrees && (sameHome || dobSame);
   const twoKnownNames = mayDiffer && known !== undefined && twoRealNames(a.given, b.given, known, sexAgrees);
   // Only the household and twin vetoes read it: the slip is looked for only where one of them could apply.
   // Two known names spoken alike (SOPHIA / SOFIA) with one birth date are left to a steward: a feed may well
@@ -243,9 +251,9 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   const twoKnownSecondNames = secondNamesDiffer && known !== undefined && knownMiddleNames(a, b, known);
   // Two real names (JAYDEN / JAYLEN) at one home with birth dates one keying error apart: one person's record would
   // need a slip landing on another real name and a date keyed wrong; a twin's only the date.
-  const twinMiskeyed = givenDiffers && household && twoKnownNames && DOB_MISKEYED.has(gamma[C.dob]!);
+  const twinMiskeyed = givenDiffers && sameHome && twoKnownNames && DOB_MISKEYED.has(gamma[C.dob]!);
   const twinSignature = (givenDiffers && dobSame && (gamma[C.middle_name] !== MIDDLE_EXACT || clearlyDiffers || twoKnownNames)) || secondNamesDiffer || twinMiskeyed;
-  if (household && (clearlyDiffers || twinSignature)) vetoes.push('household-given-name');
+  if (sameHome && (clearlyDiffers || twinSignature)) vetoes.push('household-given-name');
   // Twins again, outside one home: same family name and birth date, given names not the same name, and either
   // nothing that says they live apart (a lab sends no address or phone) or two real given names (adult twins
   // live apart: JAYDEN and JAYLEN at two addresses are still two people, and the names alone outweigh the
@@ -255,7 +263,7 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // ADAMA ALI at two addresses): one person's record would need its sex and its given name keyed wrong at once.
   else if (
     twinSignature &&
-    agreesAt(gamma, C.family_name, FAMILY_SHARED_IN_HOME) &&
+    (agreesAt(gamma, C.family_name, FAMILY_SHARED_IN_HOME) || gamma[C.family_name] === FAMILY_PHONETIC) &&
     (!(gamma[C.street] === STREET_ELSE || gamma[C.phone] === PHONE_ELSE) || twoKnownNames || twoKnownSecondNames || ssnOneDigit || !sexAgrees)
   ) {
     vetoes.push('possible-twin');
@@ -265,7 +273,7 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // A keying error in the year (1958 / 1988) with an SSN both records carry and agree on is one person's record
   // mistyped: a parent and a child born on the same day and month share no SSN.
   const yearTypo = DOB_KEYING_ERROR.has(gamma[C.dob]!) && ssnAgrees;
-  if (a.dob !== null && b.dob !== null && Math.abs(a.dob.y - b.dob.y) >= GENERATION_YEARS && (household || sharedAddress(gamma)) && !yearTypo) vetoes.push('household-generation');
+  if (a.dob !== null && b.dob !== null && Math.abs(a.dob.y - b.dob.y) >= GENERATION_YEARS && (sameHome || sharedAddress(gamma)) && !yearTypo) vetoes.push('household-generation');
   if (gamma[C.ssn] === SSN_ELSE) vetoes.push('ssn-disagrees');
   // Neither name agrees at all: whatever else does (a shared home, a birth date days apart, a middle name that is
   // the other's family name), two people who share a life are not one person by score. An agreeing SSN is the

@@ -308,6 +308,17 @@ describe('scorePair: vetoes', () => {
     expect(scorePair(cm, jen, person({ given: 'Jennifre', family: 'Kowalczyk', dob: '1990-04-17', sex: 'F', ...HOME }), undefined, known).vetoes).toEqual([]);
   });
 
+  it("twins whose family name each source spelt its own way (COLINS / COLLYNS: 'phonetic') are still a home's two children", () => {
+    const a = person({ given: 'Aliyah', family: 'Colins', dob: '2022-03-23', sex: 'F', ...HOME });
+    const b = person({ given: 'Isabella', family: 'Collyns', dob: '2022-03-23', sex: 'F', ...HOME });
+    expect(compareLabels(a, b).family_name).toBe('phonetic');
+    expect(scorePair(cm, a, b, undefined, known).vetoes).toContain('household-given-name');
+    // From a lab that sends no address: possible twins.
+    expect(scorePair(cm, a, person({ given: 'Isabella', family: 'Collyns', dob: '2022-03-23', sex: 'F' }), undefined, known).vetoes).toEqual(['possible-twin']);
+    // One child's own records, the family spelt two ways: no veto.
+    expect(scorePair(cm, a, person({ given: 'Aliyah', family: 'Collyns', dob: '2022-03-23', sex: 'F', ...HOME }), undefined, known).vetoes).toEqual([]);
+  });
+
   it('the same typo outside a household is no veto', () => {
     const a = person({ given: 'Jayden', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });
     const b = person({ given: 'Jaylen', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...ELSEWHERE });
