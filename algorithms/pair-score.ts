@@ -56,7 +56,11 @@
  *   first name the vocabulary does not tell apart;
  * - anywhere, SSNs that disagree outright, and generational suffixes that differ (JR / SR);
  * - anywhere, neither the given nor the family name agreeing at any level, unless the SSNs agree
- *   ('names-differ': spouses and partners at one address born days apart);
+ *   ('names-differ': spouses and partners at one address born days apart); or given names that only sound or look
+ *   a little alike (phonetic, jw-medium, an initial: JUAN / YUN) with family names and birth dates that disagree
+ *   outright (roommates);
+ * - a nickname level reached only through another name the records carry (an alias), with SSNs one digit apart
+ *   and one birth date: twins (FUNMILAYO / NGOZI EZE), read as a twin's signature like two different names;
  * - the twin's signature (see above) with SSNs one digit apart, wherever the two live ('possible-twin').
  * A name keyed in the other field with the other name different (partial swap) shares the family name for
  * telling a household: at one address it is another member of it, not a typo. Names keyed the other way round
@@ -129,6 +133,7 @@ const OTHER_ID_EXACT = level('other_id', 'exact');
 const GIVEN_ELSE = level('given_name', 'else');
 const GIVEN_ALIKE = new Set([level('given_name', 'jw-high'), level('given_name', 'phonetic')]);
 const GIVEN_NICKNAME = level('given_name', 'nickname');
+const GIVEN_WEAK = new Set([level('given_name', 'phonetic'), level('given_name', 'jw-medium'), level('given_name', 'initial')]);
 const MIDDLE_EXACT = level('middle_name', 'exact');
 const MIDDLE_ELSE = level('middle_name', 'else');
 const NULL = 0;
@@ -225,7 +230,12 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // A nickname a boy and a girl of one birth date can share (SANDY for ALEXANDER and for his twin ALEXANDRA) says
   // nothing of which of the two a record is: one person's would need the sex keyed wrong as well.
   const nicknameAcrossSexes = g === GIVEN_NICKNAME && !sexAgrees && dobSame;
-  const mayDiffer = (!GIVEN_SAME.has(g) || nicknamesAlike || nicknameAcrossSexes) && !ssnAgrees && (sameHome || dobSame);
+  // SSNs one digit apart (issued together) with one birth date, and first names related only through another
+  // name a record carries (an alias, a second name: FUNMILAYO and NGOZI EZE, twins), are twins' records, not one
+  // person's: that person's would need an SSN keyed wrong as well. First names that are forms of each other
+  // (KATHERINE / KATIE) are one person's nickname with an SSN typo far more often.
+  const nicknameConsecutiveSsn = g === GIVEN_NICKNAME && ssnOneDigit && dobSame && !firstNamesShareForm(a, b);
+  const mayDiffer = (!GIVEN_SAME.has(g) || nicknamesAlike || nicknameAcrossSexes || nicknameConsecutiveSsn) && !ssnAgrees && (sameHome || dobSame);
   const twoKnownNames = mayDiffer && known !== undefined && twoRealNames(a.given, b.given, known, sexAgrees);
   // Only the household and twin vetoes read it: the slip is looked for only where one of them could apply.
   // Two known names spoken alike (SOPHIA / SOFIA) with one birth date are left to a steward: a feed may well
@@ -278,7 +288,10 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // Neither name agrees at all: whatever else does (a shared home, a birth date days apart, a middle name that is
   // the other's family name), two people who share a life are not one person by score. An agreeing SSN is the
   // exception (a legal change of both names).
-  if (g === GIVEN_ELSE && gamma[C.family_name] === FAMILY_ELSE && !ssnAgrees) vetoes.push('names-differ');
+  // A first name that only sounds or looks a little alike (JUAN / YUN: phonetic, jw-medium, an initial) agrees no
+  // better when the birth dates disagree outright too: roommates, not one person.
+  const givenApart = g === GIVEN_ELSE || (GIVEN_WEAK.has(g) && gamma[C.dob] === DOB_ELSE);
+  if (givenApart && gamma[C.family_name] === FAMILY_ELSE && !ssnAgrees) vetoes.push('names-differ');
   if (suffixesDiffer(a, b)) vetoes.push('suffix-differs');
 
   // The weight without building the explanation: most pairs scored are never shown to anyone, and the
@@ -378,6 +391,13 @@ function siblingForms(a: Person, b: Person): boolean {
   const nb = b.names[0];
   if (na === undefined || nb === undefined || na.givenNicknames.includes(b.given) || nb.givenNicknames.includes(a.given)) return false;
   return a.given.charAt(a.given.length - 1) !== b.given.charAt(b.given.length - 1) && !oneEditApart(a.given, b.given);
+}
+
+/** The first given names are forms of one name by the nickname tables (KATIE and KATHERINE, BILL and WILLIAM). */
+function firstNamesShareForm(a: Person, b: Person): boolean {
+  const x = a.names[0]?.givenNicknames ?? [];
+  const y = b.names[0]?.givenNicknames ?? [];
+  return x.some((f) => y.includes(f));
 }
 
 /** One name is the other with one letter added at its end (ADAM / ADAMA, LOUIS / LOUISE). */

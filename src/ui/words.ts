@@ -17,7 +17,7 @@ export const REASONS: Record<string, string> = {
   'ssn-disagrees': 'The two Social Security numbers are different.',
   'suffix-differs': 'The generational suffixes differ (Jr / Sr): perhaps a parent and a child.',
   'distinct-given-names': 'The first names are two different real names, not a typing slip of one another.',
-  'names-differ': 'Neither the first nor the family name agrees: whatever else matches, perhaps two people who live together.',
+  'names-differ': 'Neither the first nor the family name agrees (or the first names only sound alike and the birth dates differ too): whatever else matches, perhaps two people who live together.',
 };
 
 export const reasonText = (code: string) => REASONS[code] ?? code;

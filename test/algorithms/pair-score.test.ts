@@ -319,6 +319,34 @@ describe('scorePair: vetoes', () => {
     expect(scorePair(cm, a, person({ given: 'Aliyah', family: 'Collyns', dob: '2022-03-23', sex: 'F', ...HOME }), undefined, known).vetoes).toEqual([]);
   });
 
+  it('twins with SSNs one digit apart whose first names meet only through a second name each carries: a twin veto, not a nickname', () => {
+    const withAlias = (given: string, alias: string, ssn: string) =>
+      normalizePerson(
+        { names: [{ given, family: 'Eze' }, { given: alias, family: 'Eze' }], birthDate: '2017-02-16', sex: 'F', ssn, addresses: [{ street: HOME.street, city: HOME.city, state: HOME.state, zip: HOME.zip }], phones: [{ number: HOME.phone }] },
+        nicknames,
+      );
+    const a = withAlias('Funmilayo', 'Margaret', '219094512');
+    const b = withAlias('Ngozi', 'Peggy', '219094513');
+    expect(compareLabels(a, b)).toMatchObject({ given_name: 'nickname', ssn: 'one-digit-or-transposition' });
+    expect(scorePair(cm, a, b, undefined, known).vetoes).toContain('household-given-name');
+    // One person's nickname with an SSN typo: no veto.
+    const kate = person({ given: 'Katherine', family: 'Eze', dob: '1990-04-12', sex: 'F', ssn: '219094512', ...HOME });
+    const katie = person({ given: 'Kathy', family: 'Eze', dob: '1990-04-12', sex: 'F', ssn: '219094513', ...HOME });
+    expect(compareLabels(kate, katie).given_name).toBe('nickname');
+    expect(scorePair(cm, kate, katie, undefined, known).vetoes).toEqual([]);
+  });
+
+  it("two people at one home whose first names only sound alike and whose family names and birth dates differ: 'names-differ', the home withheld", () => {
+    const a = person({ given: 'Juan', family: 'Liu', dob: '1972-01-12', sex: 'F', ...HOME });
+    const b = person({ given: 'Yun', family: 'Wong', dob: '1966-03-04', sex: 'F', ...HOME });
+    expect(compareLabels(a, b)).toMatchObject({ given_name: 'phonetic', family_name: 'else', dob: 'else' });
+    const s = scorePair(cm, a, b, undefined, known);
+    expect(s.vetoes).toContain('names-differ');
+    expect(s.probability).toBeLessThan(0.5);
+    // With one birth date they may be one person under a new family name: no such veto.
+    expect(scorePair(cm, a, person({ given: 'Yun', family: 'Wong', dob: '1972-01-12', sex: 'F', ...HOME }), undefined, known).vetoes).not.toContain('names-differ');
+  });
+
   it('the same typo outside a household is no veto', () => {
     const a = person({ given: 'Jayden', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...HOME });
     const b = person({ given: 'Jaylen', family: 'Kowalczyk', dob: '2015-06-01', sex: 'M', ...ELSEWHERE });
