@@ -56,9 +56,9 @@
  *   first name the vocabulary does not tell apart;
  * - anywhere, SSNs that disagree outright, and generational suffixes that differ (JR / SR);
  * - anywhere, neither the given nor the family name agreeing at any level, unless the SSNs agree
- *   ('names-differ': spouses and partners at one address born days apart); or given names that only sound or look
- *   a little alike (phonetic, jw-medium, an initial: JUAN / YUN) with family names and birth dates that disagree
- *   outright (roommates);
+ *   ('names-differ': spouses and partners at one address born days apart); or given names alike only in sound or
+ *   spelling (not the same name or a nickname: JUAN / YUN, TRANG / TRAN) with family names and birth dates that
+ *   disagree outright (roommates, sisters);
  * - a nickname level reached only through another name the records carry (an alias), with SSNs one digit apart
  *   and one birth date: twins (FUNMILAYO / NGOZI EZE), read as a twin's signature like two different names;
  * - the twin's signature (see above) with SSNs one digit apart, wherever the two live ('possible-twin').
@@ -133,7 +133,6 @@ const OTHER_ID_EXACT = level('other_id', 'exact');
 const GIVEN_ELSE = level('given_name', 'else');
 const GIVEN_ALIKE = new Set([level('given_name', 'jw-high'), level('given_name', 'phonetic')]);
 const GIVEN_NICKNAME = level('given_name', 'nickname');
-const GIVEN_WEAK = new Set([level('given_name', 'phonetic'), level('given_name', 'jw-medium'), level('given_name', 'initial')]);
 const MIDDLE_EXACT = level('middle_name', 'exact');
 const MIDDLE_ELSE = level('middle_name', 'else');
 const NULL = 0;
@@ -288,9 +287,9 @@ export function scorePair(cm: CompiledModel, a: Person, b: Person, tf?: TermCoun
   // Neither name agrees at all: whatever else does (a shared home, a birth date days apart, a middle name that is
   // the other's family name), two people who share a life are not one person by score. An agreeing SSN is the
   // exception (a legal change of both names).
-  // A first name that only sounds or looks a little alike (JUAN / YUN: phonetic, jw-medium, an initial) agrees no
+  // A first name that is not the same name (JUAN / YUN, TRANG / TRAN: alike in sound or spelling only) agrees no
   // better when the birth dates disagree outright too: roommates, not one person.
-  const givenApart = g === GIVEN_ELSE || (GIVEN_WEAK.has(g) && gamma[C.dob] === DOB_ELSE);
+  const givenApart = g === GIVEN_ELSE || (!GIVEN_SAME.has(g) && g !== NULL && gamma[C.dob] === DOB_ELSE);
   if (givenApart && gamma[C.family_name] === FAMILY_ELSE && !ssnAgrees) vetoes.push('names-differ');
   if (suffixesDiffer(a, b)) vetoes.push('suffix-differs');
 

@@ -343,6 +343,10 @@ describe('scorePair: vetoes', () => {
     const s = scorePair(cm, a, b, undefined, known);
     expect(s.vetoes).toContain('names-differ');
     expect(s.probability).toBeLessThan(0.5);
+    // Spelt alike (TRANG / TRAN: jw-high) is no better when family name and birth date both disagree.
+    const trang = person({ given: 'Trang', family: 'Pham', dob: '1998-09-26', sex: 'F', ...HOME });
+    expect(compareLabels(trang, person({ given: 'Tran', family: 'Ngoc', dob: '1995-04-11', sex: 'F', ...HOME })).given_name).toBe('jw-high');
+    expect(scorePair(cm, trang, person({ given: 'Tran', family: 'Ngoc', dob: '1995-04-11', sex: 'F', ...HOME }), undefined, known).vetoes).toContain('names-differ');
     // With one birth date they may be one person under a new family name: no such veto.
     expect(scorePair(cm, a, person({ given: 'Yun', family: 'Wong', dob: '1972-01-12', sex: 'F', ...HOME }), undefined, known).vetoes).not.toContain('names-differ');
   });
