@@ -74,8 +74,8 @@ export const TF_PREFIX = { given_name: 'tfg:', family_name: 'tff:' } as const;
  * Every key a record is stored under: its blocking keys, then its name counters. What a record is found by is
  * these; rekey.ts writes them again for stored records when the code that derives them changes.
  */
-export function recordKeys(p: Person): string[] {
-  return [...blockingKeys(PERSON_BLOCKING_RULES, p), ...tfKeys(p)];
+export function recordKeys(p: Person, blocking: readonly string[] = blockingKeys(PERSON_BLOCKING_RULES, p)): string[] {
+  return [...blocking, ...tfKeys(p)];
 }
 
 function tfKeys(p: Person): string[] {
@@ -158,7 +158,7 @@ export class Matcher implements Linker {
     const person = this.normalize(d);
     this.persons.set(record.id, { at: ctx.messageId, person });
     const keys = blockingKeys(PERSON_BLOCKING_RULES, person);
-    await ctx.store.setBlockingKeys(ctx.tx, record.id, [...keys, ...tfKeys(person)]);
+    await ctx.store.setBlockingKeys(ctx.tx, record.id, recordKeys(person, keys));
     return { person, keys };
   }
 

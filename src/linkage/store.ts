@@ -411,14 +411,13 @@ export async function settle(ops: ReadonlyArray<PromiseLike<unknown>>): Promise<
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
+/** `source_records s` rows with these (authority, identifier) keys, as a where clause. */
+const byKeys = (keys: Array<{ authorityId: number; identifier: string }>) =>
+  sql`(s.authority_id, s.identifier) in (select * from unnest(${sql.param(keys.map((k) => k.authorityId))}::int[], ${sql.param(keys.map((k) => k.identifier))}::text[]))`;
+
 export async function selectByKeys(tx: Tx, keys: Array<{ authorityId: number; identifier: string }>): Promise<SourceRecordRow[]> {
   if (!keys.length) return [];
-  return query<SourceRecordRow>(
-    tx,
-    sql`select ${columns} from source_records
-        where (authority_id, identifier) in (select * from unnest(${sql.param(keys.map((k) => k.authorityId))}::int[], ${sql.param(keys.map((k) => k.identifier))}::text[]))
-        for update`,
-  );
+  return query<SourceRecordRow>(tx, sql`select ${columns} from source_records s where ${byKeys(keys)} for update`);
 }
 
 /** Of these records, those with an open review item not asked beside their link (RecordStore.asksQuestions). */
@@ -430,9 +429,6 @@ async function selectAsking(tx: Tx, where: SQL): Promise<Set<number>> {
   );
   return new Set(rows.map((r) => r.id));
 }
-
-const byKeys = (keys: Array<{ authorityId: number; identifier: string }>) =>
-  sql`(s.authority_id, s.identifier) in (select * from unnest(${sql.param(keys.map((k) => k.authorityId))}::int[], ${sql.param(keys.map((k) => k.identifier))}::text[]))`;
 
 async function selectById(tx: Tx, id: number): Promise<SourceRecordRow | undefined> {
   const rows = await query<SourceRecordRow>(tx, sql`select ${columns} from source_records where id = ${id} for update`);
